@@ -1,0 +1,171 @@
+//! Rust SDK for the [Aymara AI](https://aymara.ai) API.
+//!
+//! Upload files (text, images, video, documents), create evals, run them against your model's
+//! answers, score responses and build reports, from async or blocking Rust.
+//!
+//! ```no_run
+//! use futures_util::TryStreamExt;
+//!
+//! # async fn demo() -> Result<(), aymara::Error> {
+//! // Reads AYMARA_AI_API_KEY (and the other AYMARA_AI_* variables).
+//! let client = aymara::Client::from_env()?;
+//!
+//! // Upload a file straight from disk (streamed, never read whole into memory)...
+//! let uploaded = client.files().upload("clip.mp4").send().await?;
+//! let file_uuid = uploaded.file_uuid.clone().unwrap_or_default();
+//! // ...and wait until the server has processed it.
+//! let status = client.files().wait_for_processing(&file_uuid).await?;
+//! println!("{file_uuid}: {}", status.processing_status);
+//!
+//! // Every file of every page, as a stream.
+//! let videos: Vec<_> = client
+//!     .files()
+//!     .list()
+//!     .file_type(aymara::types::FileType::Video)
+//!     .items()
+//!     .try_collect()
+//!     .await?;
+//! println!("{} videos", videos.len());
+//! # Ok(()) }
+//! ```
+//!
+//! # Crate organization
+//! - [`Client`] and [`ClientBuilder`] ([`config`]): credentials, environment, timeouts,
+//!   retries ([`retry`]), default headers and query.
+//! - One module per API resource, reached from the client: [`files`], [`evals`], [`runs`],
+//!   [`eval_types`], [`reports`], [`health`].
+//! - Every method returns a [`Request`]: per-request options (`header`, `query`,
+//!   `extra_body`, `timeout`, `max_retries`), `.send()` / `.await`, and `.send_raw()` for the
+//!   status, headers and an unread body ([`RawResponse`]).
+//! - Lists return pages and streams ([`pagination`]); long-running work has waiters
+//!   ([`polling`]); uploads stream from disk with progress ([`upload`]).
+//! - [`Error`] ([`error`]): one type, one variant per API status class, with request ids.
+//! - [`blocking`] (feature `blocking`): the same API without async.
+//! - [`types`]: the request and response types, generated from the API description.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod error;
+pub mod options;
+pub mod pagination;
+pub mod polling;
+pub mod request;
+pub mod retry;
+mod transport;
+pub mod upload;
+
+pub mod eval_types;
+pub mod evals;
+pub mod files;
+pub mod health;
+pub mod reports;
+pub mod runs;
+
+#[cfg(feature = "blocking")]
+pub mod blocking;
+
+pub mod types;
+
+use std::sync::Arc;
+
+pub use config::{ClientBuilder, Environment};
+pub use error::{Error, Result};
+pub use options::RequestOptions;
+pub use pagination::Page;
+pub use request::{RawResponse, Request};
+pub use retry::RetryConfig;
+
+use crate::config::Config;
+use crate::transport::{CallExecutor, CallSpec, SharedState};
+
+/// The Aymara API client. Cheap to clone (an `Arc` inside), `Send + Sync`; share one per
+/// process so connections are pooled.
+#[derive(Clone)]
+pub struct Client {
+    config: Arc<Config>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The headers' sensitive values (key, token) print as `Sensitive`.
+        f.debug_struct("Client").field("config", &self.config).finish()
+    }
+}
+
+impl Client {
+    /// A builder with every option at its default (and `AYMARA_AI_*` fallbacks).
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the `AYMARA_AI_*` environment variables only.
+    pub fn from_env() -> Result<Self> {
+        ClientBuilder::default().build()
+    }
+
+    pub(crate) fn from_config(config: Config) -> Self {
+        Self { config: Arc::new(config) }
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The base URL requests go to (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.config.base_url
+    }
+
+    /// Whether `X-Use-Sandbox: True` is sent.
+    pub fn is_sandbox(&self) -> bool {
+        self.config.sandbox
+    }
+
+    /// The files resource: upload, list, get, delete, status, frames.
+    pub fn files(&self) -> files::Files {
+        files::Files::new(self.clone(), request::Async)
+    }
+
+    /// The evals resource, with eval runs under [`evals::Evals::runs`].
+    pub fn evals(&self) -> evals::Evals {
+        evals::Evals::new(self.clone(), request::Async)
+    }
+
+    /// The eval types resource.
+    pub fn eval_types(&self) -> eval_types::EvalTypes {
+        eval_types::EvalTypes::new(self.clone(), request::Async)
+    }
+
+    /// The reports resource.
+    pub fn reports(&self) -> reports::Reports {
+        reports::Reports::new(self.clone(), request::Async)
+    }
+
+    /// The health check.
+    pub fn health(&self) -> health::Health {
+        health::Health::new(self.clone(), request::Async)
+    }
+
+    /// The generated low-level client, routed through this client's transport (auth, retries,
+    /// tracing) with no per-request options.
+    pub fn raw(&self) -> aymara_raw::Client {
+        let spec = CallSpec {
+            options: RequestOptions::default(),
+            headers: Default::default(),
+            capture: false,
+            no_deadline: false,
+            bare: false,
+        };
+        self.raw_for_call(Arc::new(spec), SharedState::default())
+    }
+
+    pub(crate) fn raw_for_call(&self, spec: Arc<CallSpec>, state: SharedState) -> aymara_raw::Client {
+        let executor = CallExecutor { config: self.config.clone(), spec, state };
+        aymara_raw::Client::new_with_client(
+            &self.config.base_url,
+            self.config.http.clone(),
+            aymara_raw::hooks::Inner::new(Arc::new(executor)),
+        )
+    }
+}

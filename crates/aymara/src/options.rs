@@ -1,0 +1,132 @@
+//! Per-request options: the Rust form of the official client's `extra_headers`, `extra_query`,
+//! `extra_body` and `timeout`, plus `max_retries`.
+
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::error::Error;
+
+/// Options for one call. Every request builder in the SDK exposes them through the same
+/// methods (`header`, `query`, `extra_body`, `timeout`, `max_retries`), or all at once with
+/// `options(..)`.
+#[derive(Clone, Debug, Default)]
+pub struct RequestOptions {
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) extra_body: serde_json::Map<String, serde_json::Value>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) max_retries: Option<u32>,
+}
+
+impl RequestOptions {
+    /// No options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds (or overrides) a header.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds (or overrides) a query parameter.
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a field to the JSON body, overriding a field of the same name.
+    pub fn extra_body(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        self.extra_body.insert(name.into(), value.into());
+        self
+    }
+
+    /// Time allowed for each attempt of this call, overriding the client's timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Retries allowed for this call, overriding the client's setting.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = Some(retries);
+        self
+    }
+
+    /// Checks names and values before anything is sent.
+    pub(crate) fn validate(&self, has_json_body: bool) -> Result<HeaderMap, Error> {
+        let mut headers = HeaderMap::new();
+        for (n, v) in &self.headers {
+            let (n, v) = header_pair(n, v)?;
+            headers.insert(n, v);
+        }
+        if let Some((name, _)) = self.query.iter().find(|(n, _)| n.is_empty()) {
+            return Err(Error::invalid("query", format!("empty query parameter name (value for {name:?})")));
+        }
+        if !self.extra_body.is_empty() && !has_json_body {
+            return Err(Error::invalid(
+                "extra_body",
+                "this operation sends no JSON body; use query() or header() instead",
+            ));
+        }
+        if self.timeout.is_some_and(|t| t.is_zero()) {
+            return Err(Error::invalid("timeout", "must be greater than zero"));
+        }
+        Ok(headers)
+    }
+}
+
+pub(crate) fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
+    let n = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::invalid("header", format!("{name:?} is not a valid header name")))?;
+    let mut v = HeaderValue::from_str(value)
+        .map_err(|_| Error::invalid("header", format!("the value of {name:?} is not a valid header value")))?;
+    if n == reqwest::header::AUTHORIZATION || n.as_str() == "x-api-key" {
+        v.set_sensitive(true);
+    }
+    Ok((n, v))
+}
+
+/// The per-request option setters, shared by every request builder.
+macro_rules! option_setters {
+    () => {
+        /// Adds (or overrides) a header on this call.
+        pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+            self.options = self.options.header(name, value);
+            self
+        }
+
+        /// Adds (or overrides) a query parameter on this call.
+        pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+            self.options = self.options.query(name, value);
+            self
+        }
+
+        /// Adds a field to this call's JSON body (an error for calls without a JSON body).
+        pub fn extra_body(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+            self.options = self.options.extra_body(name, value);
+            self
+        }
+
+        /// Time allowed for each attempt of this call.
+        pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.options = self.options.timeout(timeout);
+            self
+        }
+
+        /// Retries allowed for this call.
+        pub fn max_retries(mut self, retries: u32) -> Self {
+            self.options = self.options.max_retries(retries);
+            self
+        }
+
+        /// Replaces all per-request options at once.
+        pub fn options(mut self, options: $crate::options::RequestOptions) -> Self {
+            self.options = options;
+            self
+        }
+    };
+}
+pub(crate) use option_setters;

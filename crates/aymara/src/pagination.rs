@@ -1,0 +1,259 @@
+//! Offset pagination that actually reaches page 2.
+//!
+//! The nine list endpoints return `{items, count}` and take `limit`/`offset`. The official
+//! client's auto-pagination never fetches a second page (reference §4.3); here:
+//! - the next offset is the offset sent plus the items received;
+//! - there is a next page iff the page was not empty and, when `count` (the total) is present,
+//!   `offset + items < count`, or, without `count`, the page was full;
+//! - every filter is kept on every page; only `offset` changes;
+//! - a server that ignores `offset` (the same non-empty page twice) ends the walk with
+//!   [`Error::Pagination`] instead of looping forever;
+//! - with [`Request::prefetch`], once the first page gives the total, up to N later pages are
+//!   fetched concurrently and still yielded in order.
+
+use futures_util::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
+
+use crate::error::{Error, Result};
+use crate::request::{Async, Operation, Request};
+
+/// Page size used when the caller sets none (the server's documented default).
+pub const DEFAULT_PAGE_SIZE: u64 = 100;
+
+/// An operation that returns one page of a list.
+pub trait ListOperation: Operation + Clone {
+    /// The listed item.
+    type Item: Clone + PartialEq + Send + 'static;
+
+    /// The page window sent with the request.
+    #[doc(hidden)]
+    fn window(&self) -> Window;
+
+    /// Replaces the page window.
+    #[doc(hidden)]
+    fn set_window(&mut self, window: Window);
+
+    /// Splits the decoded envelope into items and total count.
+    #[doc(hidden)]
+    fn into_page(output: Self::Output) -> (Vec<Self::Item>, Option<i64>);
+}
+
+/// `limit`, `offset` and prefetch depth of a list request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[doc(hidden)]
+pub struct Window {
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+    pub prefetch: usize,
+}
+
+impl Window {
+    pub(crate) fn validate(&self) -> Result<()> {
+        if self.limit == Some(0) {
+            return Err(Error::invalid("limit", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+/// One page of a list.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Page<T, O = ()> {
+    /// This page's items.
+    pub items: Vec<T>,
+    /// Total number of matching items, when the server sent it.
+    pub count: Option<u64>,
+    /// Offset this page was requested at.
+    pub offset: u64,
+    /// Page size that was requested.
+    pub limit: u64,
+    next: Option<O>,
+}
+
+impl<T, O> Page<T, O> {
+    /// Whether another page follows.
+    pub fn has_next_page(&self) -> bool {
+        self.next.is_some()
+    }
+
+    /// Offset of the next page, if there is one.
+    pub fn next_offset(&self) -> Option<u64> {
+        self.next.as_ref().map(|_| self.offset + self.items.len() as u64)
+    }
+}
+
+impl<T, O> IntoIterator for Page<T, O> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+/// The page type a list request yields.
+pub type PageOf<O> = Page<<O as ListOperation>::Item, Request<O, Async>>;
+
+impl<T, O: ListOperation<Item = T>> Page<T, Request<O, Async>> {
+    /// Fetches the next page, or `None` after the last one.
+    pub async fn next_page(&self) -> Result<Option<PageOf<O>>> {
+        match &self.next {
+            Some(next) => next.clone().send_page().await.map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+impl<O: ListOperation, M> Request<O, M> {
+    /// Page size (default 100 when walking pages).
+    pub fn limit(self, limit: u64) -> Self {
+        self.map_op(|op| op.set_window(Window { limit: Some(limit), ..op.window() }))
+    }
+
+    /// Items to skip before the first one returned.
+    pub fn offset(self, offset: u64) -> Self {
+        self.map_op(|op| op.set_window(Window { offset: Some(offset), ..op.window() }))
+    }
+
+    /// With [`items`](Request::items) and [`pages`](Request::pages): once the first page tells
+    /// the total, fetch up to `depth` further pages concurrently (still yielded in order).
+    /// 0 or 1 means one page at a time.
+    pub fn prefetch(self, depth: usize) -> Self {
+        self.map_op(|op| op.set_window(Window { prefetch: depth, ..op.window() }))
+    }
+}
+
+impl<O: ListOperation> Request<O, Async> {
+    /// Fetches one page (the first, or the one at [`offset`](Request::offset)).
+    pub async fn send_page(self) -> Result<PageOf<O>> {
+        let mut req = self;
+        let window = req.op.window();
+        window.validate()?;
+        let limit = window.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+        let offset = window.offset.unwrap_or(0);
+        // Always send both, so the walk never depends on server defaults.
+        req.op.set_window(Window { limit: Some(limit), offset: Some(offset), ..window });
+        let template = req.clone();
+        let output = match crate::request::run(&req.client, req.op, req.options, false).await? {
+            crate::request::Executed::Value(v) => v.into_inner(),
+            crate::request::Executed::Raw(r) => r.parse().await?,
+        };
+        let (items, count) = O::into_page(output);
+        let count = count.and_then(|c| u64::try_from(c).ok());
+        let received = items.len() as u64;
+        let more = received > 0
+            && match count {
+                Some(total) => offset + received < total,
+                None => received >= limit,
+            };
+        let next = more.then(|| template.offset(offset + received));
+        Ok(Page { items, count, offset, limit, next })
+    }
+
+    /// Every page, in order, as a stream.
+    pub fn pages(self) -> impl Stream<Item = Result<PageOf<O>>> + Send + 'static {
+        let depth = self.op.window().prefetch;
+        let operation = O::ID;
+        stream::once(self.send_page())
+            .map_ok(move |page| {
+                let rest = follow(&page, depth);
+                stream::once(std::future::ready(Ok(page))).chain(rest)
+            })
+            .try_flatten()
+            .scan((None, false), move |(prev, stopped): &mut (Option<Signature<O::Item>>, bool), page| {
+                if *stopped {
+                    return std::future::ready(None);
+                }
+                let out = match page {
+                    Ok(page) => {
+                        let sig = Signature::of(&page);
+                        if prev.as_ref().is_some_and(|p| p.repeats(&sig)) {
+                            *stopped = true;
+                            Err(Error::Pagination {
+                                operation,
+                                offset: page.offset,
+                                reason: "the server returned the same page for a new offset; it may ignore `offset`".into(),
+                            })
+                        } else {
+                            *prev = Some(sig);
+                            Ok(page)
+                        }
+                    }
+                    Err(e) => {
+                        *stopped = true;
+                        Err(e)
+                    }
+                };
+                std::future::ready(Some(out))
+            })
+    }
+
+    /// Every item of every page, in order, as a stream.
+    pub fn items(self) -> impl Stream<Item = Result<O::Item>> + Send + 'static {
+        self.pages()
+            .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
+            .try_flatten()
+    }
+
+    /// Collects every item of every page.
+    pub async fn collect_all(self) -> Result<Vec<O::Item>> {
+        self.items().try_collect().await
+    }
+}
+
+/// Pages after `page`: one at a time, or `depth` at once when the total is known.
+fn follow<O: ListOperation>(page: &PageOf<O>, depth: usize) -> BoxStream<'static, Result<PageOf<O>>> {
+    let Some(next) = page.next.clone() else {
+        return stream::empty().boxed();
+    };
+    match page.count {
+        Some(total) if depth > 1 => {
+            let from = page.offset + page.items.len() as u64;
+            stream::iter(offsets(from, page.limit, total))
+                .map(move |o| next.clone().offset(o).send_page())
+                .buffered(depth)
+                .boxed()
+        }
+        _ => stream::try_unfold(Some(next), |next| async move {
+            match next {
+                None => Ok(None),
+                Some(req) => {
+                    let page = req.send_page().await?;
+                    let following = page.next.clone();
+                    Ok(Some((page, following)))
+                }
+            }
+        })
+        .boxed(),
+    }
+}
+
+fn offsets(from: u64, limit: u64, total: u64) -> Vec<u64> {
+    (from..total).step_by(limit.max(1) as usize).collect()
+}
+
+/// Enough of a page to notice the server sending it again for another offset.
+struct Signature<T> {
+    offset: u64,
+    len: usize,
+    first: Option<T>,
+    last: Option<T>,
+}
+
+impl<T: Clone + PartialEq> Signature<T> {
+    fn of<O>(page: &Page<T, O>) -> Self {
+        Self {
+            offset: page.offset,
+            len: page.items.len(),
+            first: page.items.first().cloned(),
+            last: page.items.last().cloned(),
+        }
+    }
+
+    fn repeats(&self, next: &Self) -> bool {
+        next.len > 0
+            && next.offset != self.offset
+            && next.len == self.len
+            && next.first == self.first
+            && next.last == self.last
+    }
+}

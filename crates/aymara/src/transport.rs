@@ -1,0 +1,227 @@
+//! The single path every request takes: generated operations reach it through
+//! `aymara_raw::hooks`, hand-written ones (uploads) call it directly.
+//!
+//! Per attempt it applies the client's auth and default headers, the call's headers, query,
+//! extra body fields and timeout, then retries per [`crate::retry`], inside one `tracing` span
+//! per operation (`aymara.request`: operation, method, path, status, attempts, request id).
+
+use std::sync::{Arc, Mutex};
+
+use aymara_raw::hooks::{ExecFuture, Executor};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::StatusCode;
+use tracing::Instrument;
+
+use crate::config::Config;
+use crate::error::{CallContext, header_request_id};
+use crate::options::RequestOptions;
+use crate::retry::{Outcome, should_retry};
+
+const RETRY_COUNT_HEADER: &str = "x-aymara-retry-count";
+
+/// What one call needs from the transport besides the request itself.
+pub(crate) struct CallSpec {
+    pub(crate) options: RequestOptions,
+    /// Validated `options.headers`.
+    pub(crate) headers: HeaderMap,
+    /// Hand the 2xx response back unread (raw and streaming access).
+    pub(crate) capture: bool,
+    /// Uploads: no total deadline per attempt (a stall timeout guards the body instead).
+    pub(crate) no_deadline: bool,
+    /// Presigned object-storage URLs: no credentials, no default query.
+    pub(crate) bare: bool,
+}
+
+/// What the transport learned about a call; read back when building errors and raw responses.
+#[derive(Default)]
+pub(crate) struct CallState {
+    pub(crate) context: CallContext,
+    pub(crate) status: Option<StatusCode>,
+    pub(crate) request_id: Option<String>,
+    pub(crate) captured: Option<reqwest::Response>,
+}
+
+pub(crate) type SharedState = Arc<Mutex<CallState>>;
+
+pub(crate) fn lock(state: &SharedState) -> std::sync::MutexGuard<'_, CallState> {
+    // A panic while holding this lock cannot leave it inconsistent: every write is a plain store.
+    state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The executor of one call.
+pub(crate) struct CallExecutor {
+    pub(crate) config: Arc<Config>,
+    pub(crate) spec: Arc<CallSpec>,
+    pub(crate) state: SharedState,
+}
+
+impl Executor for CallExecutor {
+    fn execute(&self, request: reqwest::Request, operation_id: &'static str) -> ExecFuture {
+        let config = self.config.clone();
+        let spec = self.spec.clone();
+        let state = self.state.clone();
+        Box::pin(execute(config, spec, state, request, operation_id))
+    }
+}
+
+async fn execute(
+    config: Arc<Config>,
+    spec: Arc<CallSpec>,
+    state: SharedState,
+    mut request: reqwest::Request,
+    operation: &'static str,
+) -> reqwest::Result<reqwest::Response> {
+    prepare(&config, &spec, &mut request);
+    let method = request.method().clone();
+    let path = request.url().path().to_string();
+    lock(&state).context = CallContext {
+        operation,
+        method: method.to_string(),
+        path: path.clone(),
+        attempts: 0,
+    };
+    let span = tracing::debug_span!(
+        "aymara.request",
+        operation,
+        method = %method,
+        path = %path,
+        status = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+        request_id = tracing::field::Empty,
+    );
+    async move {
+        let max_retries = spec.options.max_retries.unwrap_or(config.retry.max_retries);
+        let mut retry = 0u32;
+        let mut current = request;
+        loop {
+            // Keep a copy for the next attempt; a streaming body cannot be copied and is sent once.
+            let spare = if retry < max_retries { current.try_clone() } else { None };
+            current.headers_mut().insert(
+                HeaderName::from_static(RETRY_COUNT_HEADER),
+                HeaderValue::from(retry),
+            );
+            let result = config.http.execute(current).await;
+            let attempts = retry + 1;
+            let delay = match (&result, spare.is_some()) {
+                (Ok(resp), true) => {
+                    let outcome = Outcome::Response(resp.status(), resp.headers());
+                    should_retry(&method, &outcome).then(|| {
+                        config.retry.server_delay(resp.headers()).unwrap_or_else(|| config.retry.backoff(retry))
+                    })
+                }
+                (Err(e), true) => {
+                    let outcome = Outcome::Failure { connect: e.is_connect() };
+                    should_retry(&method, &outcome).then(|| config.retry.backoff(retry))
+                }
+                (_, false) => None,
+            };
+            match (delay, spare) {
+                (Some(delay), Some(spare)) => {
+                    match &result {
+                        Ok(r) => tracing::debug!(status = r.status().as_u16(), retry, ?delay, "retrying"),
+                        Err(e) => tracing::debug!(error = %e, retry, ?delay, "retrying"),
+                    }
+                    drop(result);
+                    tokio::time::sleep(delay).await;
+                    retry += 1;
+                    current = spare;
+                }
+                _ => return finish(&state, &spec, result, attempts),
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+fn finish(
+    state: &SharedState,
+    spec: &CallSpec,
+    result: reqwest::Result<reqwest::Response>,
+    attempts: u32,
+) -> reqwest::Result<reqwest::Response> {
+    let span = tracing::Span::current();
+    span.record("attempts", attempts);
+    let mut st = lock(state);
+    st.context.attempts = attempts;
+    let resp = result?;
+    let status = resp.status();
+    let request_id = header_request_id(resp.headers());
+    span.record("status", status.as_u16());
+    if let Some(id) = &request_id {
+        span.record("request_id", id.as_str());
+    }
+    st.status = Some(status);
+    st.request_id = request_id;
+    if spec.capture && status.is_success() {
+        // The caller reads the real body; the generated code gets an empty stand-in.
+        let mut stand_in = http::Response::new(Vec::<u8>::new());
+        *stand_in.status_mut() = status;
+        st.captured = Some(resp);
+        return Ok(reqwest::Response::from(stand_in));
+    }
+    Ok(resp)
+}
+
+/// Applies auth, defaults and the call's options to the request.
+fn prepare(config: &Config, spec: &CallSpec, request: &mut reqwest::Request) {
+    let headers = request.headers_mut();
+    if spec.bare {
+        // Never send Aymara credentials to object storage.
+        if let Some(ua) = config.headers.get(reqwest::header::USER_AGENT) {
+            headers.insert(reqwest::header::USER_AGENT, ua.clone());
+        }
+    } else {
+        for (name, value) in &config.headers {
+            headers.insert(name.clone(), value.clone());
+        }
+    }
+    for (name, value) in &spec.headers {
+        headers.insert(name.clone(), value.clone());
+    }
+
+    let default_query: &[(String, String)] = if spec.bare { &[] } else { &config.default_query };
+    if !default_query.is_empty() || !spec.options.query.is_empty() {
+        // Later sources override earlier ones: spec-built, then client defaults, then the call's.
+        let url = request.url_mut();
+        let mut pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        for (k, v) in default_query.iter().chain(&spec.options.query) {
+            pairs.retain(|(name, _)| name != k);
+            pairs.push((k.clone(), v.clone()));
+        }
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+
+    if !spec.options.extra_body.is_empty() {
+        merge_body(request, &spec.options.extra_body);
+    }
+
+    *request.timeout_mut() = if spec.no_deadline {
+        None
+    } else {
+        Some(spec.options.timeout.unwrap_or(config.timeout))
+    };
+}
+
+fn merge_body(request: &mut reqwest::Request, extra: &serde_json::Map<String, serde_json::Value>) {
+    let Some(bytes) = request.body().and_then(|b| b.as_bytes()) else {
+        return;
+    };
+    let merged = match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(serde_json::Value::Object(mut map)) => {
+            for (k, v) in extra {
+                map.insert(k.clone(), v.clone());
+            }
+            serde_json::Value::Object(map)
+        }
+        _ => return,
+    };
+    if let Ok(body) = serde_json::to_vec(&merged) {
+        let len = body.len();
+        *request.body_mut() = Some(body.into());
+        request
+            .headers_mut()
+            .insert(reqwest::header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
+}
+

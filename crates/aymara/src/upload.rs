@@ -1,0 +1,363 @@
+//! Upload sources, streaming bodies, progress and the stall timeout.
+//!
+//! A file is never read whole into memory: a path is streamed from disk in 64 KiB chunks, a
+//! reader is streamed as it yields. An upload has no total deadline: it fails only when no byte
+//! was sent for the client's stall timeout (default 60 s), or when the server does not answer
+//! within the request timeout after the last byte. A failed upload is always reported.
+
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::Stream;
+use tokio::io::AsyncRead;
+use tokio::time::Instant;
+
+use crate::error::{CallContext, Error, Result};
+
+const CHUNK: usize = 64 * 1024;
+
+/// What to upload.
+pub enum UploadSource {
+    /// A file on disk, streamed (its name gives the part's file name and content type).
+    Path(PathBuf),
+    /// Bytes in memory, with an optional file name (default `upload`).
+    Bytes {
+        /// File name sent with the bytes.
+        name: Option<String>,
+        /// The content.
+        data: Bytes,
+    },
+    /// Any async reader, streamed; `len` enables an exact `Content-Length` and progress totals.
+    Reader {
+        /// File name sent with the content.
+        name: String,
+        /// The content.
+        reader: Box<dyn AsyncRead + Send + Unpin>,
+        /// Its length, when known.
+        len: Option<u64>,
+    },
+}
+
+impl std::fmt::Debug for UploadSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Path(p) => f.debug_tuple("Path").field(p).finish(),
+            Self::Bytes { name, data } => {
+                f.debug_struct("Bytes").field("name", name).field("len", &data.len()).finish()
+            }
+            Self::Reader { name, len, .. } => {
+                f.debug_struct("Reader").field("name", name).field("len", len).finish()
+            }
+        }
+    }
+}
+
+impl UploadSource {
+    /// A file on disk.
+    pub fn path(path: impl Into<PathBuf>) -> Self {
+        Self::Path(path.into())
+    }
+
+    /// Bytes in memory with a file name (which also gives the content type).
+    pub fn bytes(name: impl Into<String>, data: impl Into<Bytes>) -> Self {
+        Self::Bytes { name: Some(name.into()), data: data.into() }
+    }
+
+    /// An async reader with a file name and, if known, its length.
+    pub fn reader(name: impl Into<String>, reader: impl AsyncRead + Send + Unpin + 'static, len: Option<u64>) -> Self {
+        Self::Reader { name: name.into(), reader: Box::new(reader), len }
+    }
+
+    /// The file name this source uploads under, before any override.
+    pub fn file_name(&self) -> String {
+        match self {
+            Self::Path(p) => p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "upload".into()),
+            Self::Bytes { name, .. } => name.clone().unwrap_or_else(|| "upload".into()),
+            Self::Reader { name, .. } => name.clone(),
+        }
+    }
+}
+
+impl From<PathBuf> for UploadSource {
+    fn from(p: PathBuf) -> Self {
+        Self::Path(p)
+    }
+}
+
+impl From<&Path> for UploadSource {
+    fn from(p: &Path) -> Self {
+        Self::Path(p.to_path_buf())
+    }
+}
+
+impl From<&str> for UploadSource {
+    /// A path on disk.
+    fn from(p: &str) -> Self {
+        Self::Path(p.into())
+    }
+}
+
+impl From<String> for UploadSource {
+    /// A path on disk.
+    fn from(p: String) -> Self {
+        Self::Path(p.into())
+    }
+}
+
+impl From<Vec<u8>> for UploadSource {
+    fn from(b: Vec<u8>) -> Self {
+        Self::Bytes { name: None, data: b.into() }
+    }
+}
+
+impl From<Bytes> for UploadSource {
+    fn from(b: Bytes) -> Self {
+        Self::Bytes { name: None, data: b }
+    }
+}
+
+/// Guesses a MIME type from a file name, falling back to `application/octet-stream`.
+pub fn guess_content_type(name: &str) -> String {
+    mime_guess::from_path(name)
+        .first()
+        .map(|m| m.essence_str().to_string())
+        .unwrap_or_else(|| "application/octet-stream".into())
+}
+
+/// Progress of an upload body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UploadProgress {
+    /// Bytes handed to the connection so far.
+    pub bytes_sent: u64,
+    /// Total bytes, when known.
+    pub total: Option<u64>,
+}
+
+pub(crate) type ProgressFn = Arc<dyn Fn(UploadProgress) + Send + Sync>;
+
+/// Shared between the body stream and the stall watchdog.
+pub(crate) struct Tracker {
+    state: Mutex<TrackerState>,
+    total: Option<u64>,
+    callback: Option<ProgressFn>,
+}
+
+struct TrackerState {
+    sent: u64,
+    last_progress: Instant,
+    finished_at: Option<Instant>,
+}
+
+impl Tracker {
+    pub(crate) fn new(total: Option<u64>, callback: Option<ProgressFn>) -> Arc<Self> {
+        Arc::new(Self {
+            state: Mutex::new(TrackerState { sent: 0, last_progress: Instant::now(), finished_at: None }),
+            total,
+            callback,
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, TrackerState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn advance(&self, n: u64) {
+        let sent = {
+            let mut s = self.lock();
+            s.sent += n;
+            s.last_progress = Instant::now();
+            s.sent
+        };
+        if let Some(cb) = &self.callback {
+            cb(UploadProgress { bytes_sent: sent, total: self.total });
+        }
+    }
+
+    fn finish(&self) {
+        let mut s = self.lock();
+        if s.finished_at.is_none() {
+            s.finished_at = Some(Instant::now());
+        }
+    }
+
+    /// Bytes sent so far.
+    pub(crate) fn sent(&self) -> u64 {
+        self.lock().sent
+    }
+}
+
+/// Where a source's bytes come from once opened.
+pub(crate) enum Opened {
+    Bytes(Bytes),
+    Stream(Pin<Box<dyn AsyncRead + Send>>),
+}
+
+/// An opened source: its name, content type, length and bytes.
+pub(crate) struct OpenedSource {
+    pub(crate) name: String,
+    pub(crate) content_type: String,
+    pub(crate) len: Option<u64>,
+    pub(crate) body: Opened,
+}
+
+/// Opens a source, checking it before any request is sent.
+pub(crate) async fn open(
+    source: UploadSource,
+    name: Option<String>,
+    content_type: Option<String>,
+) -> Result<OpenedSource> {
+    let source_name = source.file_name();
+    let name = name.unwrap_or(source_name);
+    if name.trim().is_empty() {
+        return Err(Error::invalid("file_name", "must not be empty"));
+    }
+    let content_type = content_type.unwrap_or_else(|| guess_content_type(&name));
+    if content_type.parse::<reqwest::header::HeaderValue>().is_err() || !content_type.contains('/') {
+        return Err(Error::invalid("content_type", format!("{content_type:?} is not a MIME type")));
+    }
+    let (len, body) = match source {
+        UploadSource::Path(path) => {
+            let io = |source| Error::Io { path: Some(path.clone()), source };
+            let file = tokio::fs::File::open(&path).await.map_err(io)?;
+            let meta = file.metadata().await.map_err(io)?;
+            if !meta.is_file() {
+                return Err(Error::invalid("file", format!("{} is not a regular file", path.display())));
+            }
+            (Some(meta.len()), Opened::Stream(Box::pin(file)))
+        }
+        UploadSource::Bytes { data, .. } => (Some(data.len() as u64), Opened::Bytes(data)),
+        UploadSource::Reader { reader, len, .. } => (len, Opened::Stream(Box::pin(reader))),
+    };
+    Ok(OpenedSource { name, content_type, len, body })
+}
+
+impl OpenedSource {
+    /// A request body that reports progress to `tracker`. In-memory bytes stay replayable.
+    pub(crate) fn into_body(self, tracker: Arc<Tracker>) -> reqwest::Body {
+        match self.body {
+            Opened::Bytes(b) => {
+                // Counted when handed over; small enough to be sent in one go.
+                tracker.advance(b.len() as u64);
+                tracker.finish();
+                reqwest::Body::from(b)
+            }
+            Opened::Stream(reader) => reqwest::Body::wrap_stream(Counting {
+                inner: tokio_util::io::ReaderStream::with_capacity(reader, CHUNK),
+                tracker,
+                expected: self.len,
+            }),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A body stream that counts bytes and fails if the source ends early.
+    struct Counting<S> {
+        #[pin]
+        inner: S,
+        tracker: Arc<Tracker>,
+        expected: Option<u64>,
+    }
+}
+
+impl<S: Stream<Item = std::io::Result<Bytes>>> Stream for Counting<S> {
+    type Item = std::io::Result<Bytes>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.project();
+        match this.inner.poll_next(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                this.tracker.advance(chunk.len() as u64);
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Ready(None) => {
+                let sent = this.tracker.sent();
+                if let Some(expected) = *this.expected {
+                    if sent != expected {
+                        // Never send a silently truncated (or padded) file.
+                        return Poll::Ready(Some(Err(std::io::Error::new(
+                            std::io::ErrorKind::UnexpectedEof,
+                            format!("the source yielded {sent} bytes, {expected} were expected"),
+                        ))));
+                    }
+                }
+                this.tracker.finish();
+                Poll::Ready(None)
+            }
+            other => other,
+        }
+    }
+}
+
+/// Drives `send` while watching the body: fails when no byte moved for `stall`, or when no
+/// response came within `response_timeout` after the body was fully sent.
+pub(crate) async fn guard<F>(
+    send: F,
+    tracker: &Tracker,
+    stall: Duration,
+    response_timeout: Duration,
+    context: impl Fn() -> CallContext,
+) -> Result<reqwest::Response>
+where
+    F: std::future::Future<Output = reqwest::Result<reqwest::Response>>,
+{
+    let tick = (stall / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
+    tokio::pin!(send);
+    loop {
+        tokio::select! {
+            result = &mut send => {
+                return result.map_err(|e| {
+                    if e.is_body() || e.is_request() {
+                        // Include the source error (e.g. the file shrank while being read).
+                        Error::Upload(format!("{}: {}", context(), chain(&e)))
+                    } else {
+                        crate::request::transport_error(e, context())
+                    }
+                });
+            }
+            _ = tokio::time::sleep(tick) => {
+                let (idle, finished) = {
+                    let s = tracker.lock();
+                    (s.last_progress.elapsed(), s.finished_at.map(|t| t.elapsed()))
+                };
+                match finished {
+                    None if idle >= stall => {
+                        return Err(Error::Timeout {
+                            context: Box::new(context()),
+                            detail: format!("upload stalled: no bytes sent for {}s", stall.as_secs_f64()),
+                        });
+                    }
+                    Some(waited) if waited >= response_timeout => {
+                        return Err(Error::Timeout {
+                            context: Box::new(context()),
+                            detail: format!(
+                                "no response within {}s after the upload finished",
+                                response_timeout.as_secs_f64()
+                            ),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cause = c.source();
+    }
+    s
+}
