@@ -319,6 +319,7 @@ pub struct Upload<M = Async> {
     workspace_uuid: Option<String>,
     progress: Option<ProgressFn>,
     options: RequestOptions,
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) mode: M,
 }
 
@@ -371,6 +372,8 @@ impl<M> Upload<M> {
         self.progress = Some(Arc::new(f));
         self
     }
+
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
 
     pub(crate) fn into_async(self) -> Upload<Async> {
         Upload {
@@ -486,6 +489,7 @@ pub struct UploadMany<M = Async> {
     via_url: bool,
     workspace_uuid: Option<String>,
     options: RequestOptions,
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) mode: M,
 }
 
@@ -507,6 +511,8 @@ impl<M> UploadMany<M> {
         self.workspace_uuid = Some(workspace_uuid.into());
         self
     }
+
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
 
     pub(crate) fn into_async(self) -> UploadMany<Async> {
         UploadMany {

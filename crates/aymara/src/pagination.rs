@@ -76,6 +76,17 @@ impl<T, O> Page<T, O> {
         self.next.is_some()
     }
 
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+
+    pub(crate) fn map_next<N>(self, f: impl FnOnce(O) -> N) -> Page<T, N> {
+        Page { items: self.items, count: self.count, offset: self.offset, limit: self.limit, next: self.next.map(f) }
+    }
+
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+    pub(crate) fn next_request(&self) -> Option<&O> {
+        self.next.as_ref()
+    }
+
     /// Offset of the next page, if there is one.
     pub fn next_offset(&self) -> Option<u64> {
         self.next.as_ref().map(|_| self.offset + self.items.len() as u64)

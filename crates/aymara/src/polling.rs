@@ -97,6 +97,7 @@ pub struct Wait<P, M = Async> {
     pub(crate) client: Client,
     pub(crate) id: String,
     pub(crate) config: WaitConfig,
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) mode: M,
     pub(crate) _p: std::marker::PhantomData<fn() -> P>,
 }
@@ -135,6 +136,8 @@ impl<P: Pollable, M> Wait<P, M> {
         self.config.progress = Some(Arc::new(f));
         self
     }
+
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
 
     pub(crate) fn into_async(self) -> Wait<P, Async> {
         Wait { client: self.client, id: self.id, config: self.config, mode: Async, _p: self._p }

@@ -57,6 +57,7 @@ pub struct Request<O, M = Async> {
     pub(crate) client: Client,
     pub(crate) op: O,
     pub(crate) options: RequestOptions,
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) mode: M,
 }
 
@@ -86,6 +87,8 @@ impl<O, M> Request<O, M> {
         f(&mut self.op);
         self
     }
+
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
 
     pub(crate) fn into_async(self) -> Request<O, Async> {
         Request { client: self.client, op: self.op, options: self.options, mode: Async }
