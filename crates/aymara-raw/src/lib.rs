@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod compat;
+mod convert;
 #[rustfmt::skip]
 #[allow(clippy::all, missing_docs, unused_imports)]
 mod generated;
