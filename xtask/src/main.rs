@@ -21,7 +21,8 @@ const MOCK: &str = "crates/aymara-raw/src/mock.rs";
 /// Enums: typify would emit closed enums, and one new server value would then fail a whole
 /// response. The replacements keep every known variant and an `Unknown(String)` fallback.
 /// `Tools`: an untagged union whose `type` tag is optional; the replacement decodes it with the
-/// reference's rule instead of serde's first-match order.
+/// reference's rule instead of serde's first-match order. `ToolDict`: a free-form object that
+/// typify would narrow (extra keys dropped, other tags rejected); the replacement keeps it whole.
 const REPLACEMENTS: &[(&str, &str)] = &[
     ("Status", "crate::compat::Status"),
     ("ContentType", "crate::compat::ContentType"),
@@ -33,6 +34,7 @@ const REPLACEMENTS: &[(&str, &str)] = &[
     ("FileType", "crate::compat::FileType"),
     ("PromptUpdateAction", "crate::compat::PromptUpdateAction"),
     ("Tools", "crate::compat::Tools"),
+    ("ToolDict", "crate::compat::ToolDict"),
 ];
 
 fn settings() -> GenerationSettings {
@@ -44,7 +46,7 @@ fn settings() -> GenerationSettings {
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq");
     for (name, path) in REPLACEMENTS {
-        let impls = if *name == "Tools" {
+        let impls = if name.starts_with("Tool") {
             vec![]
         } else {
             vec![TypeImpl::Display, TypeImpl::FromStr]

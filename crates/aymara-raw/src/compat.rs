@@ -11,7 +11,7 @@ use std::fmt;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::types::{ToolArray, ToolDict, ToolString};
+use crate::types::{ToolArray, ToolString};
 
 macro_rules! open_enum {
     (
@@ -257,12 +257,19 @@ impl<'de> Deserialize<'de> for Tools {
         let v = serde_json::Value::deserialize(d)?;
         let tag = v.get("type").and_then(|t| t.as_str()).map(str::to_owned);
         let value = v.get("value");
-        let as_dict = |v: serde_json::Value| {
-            serde_json::from_value::<ToolDict>(v).map(Tools::Dict).map_err(D::Error::custom)
+        let as_dict = |v: serde_json::Value| match v {
+            serde_json::Value::Object(map) => Ok(Tools::Dict(ToolDict(map))),
+            other => Err(D::Error::custom(format!(
+                "tools must be a JSON object, got {other}"
+            ))),
         };
         match tag.as_deref() {
-            Some("array") => serde_json::from_value(v).map(Self::Array).map_err(D::Error::custom),
-            Some("string") => serde_json::from_value(v).map(Self::String).map_err(D::Error::custom),
+            Some("array") => serde_json::from_value(v)
+                .map(Self::Array)
+                .map_err(D::Error::custom),
+            Some("string") => serde_json::from_value(v)
+                .map(Self::String)
+                .map_err(D::Error::custom),
             Some(_) => as_dict(v),
             None if value.is_some_and(|x| x.is_array()) => {
                 // An array that is not a list of tools still fits the free-form variant.
@@ -271,11 +278,52 @@ impl<'de> Deserialize<'de> for Tools {
                     Err(_) => as_dict(v),
                 }
             }
-            None if value.is_some_and(|x| x.is_string()) => {
-                serde_json::from_value(v).map(Self::String).map_err(D::Error::custom)
-            }
+            None if value.is_some_and(|x| x.is_string()) => serde_json::from_value(v)
+                .map(Self::String)
+                .map_err(D::Error::custom),
             None => as_dict(v),
         }
+    }
+}
+
+/// A free-form tool mapping: any JSON object, kept verbatim.
+///
+/// The spec gives this variant `additionalProperties: true` and an optional `type: "dict"` tag;
+/// typify would drop extra keys and reject other tags, so the whole object is kept instead
+/// (it re-serializes exactly as received).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ToolDict(pub serde_json::Map<String, serde_json::Value>);
+
+impl ToolDict {
+    /// A mapping with the given `value` (no `type` tag, as the official client sends it).
+    pub fn new(value: serde_json::Value) -> Self {
+        let mut map = serde_json::Map::new();
+        map.insert("value".into(), value);
+        Self(map)
+    }
+
+    /// The `value` field, if present.
+    pub fn value(&self) -> Option<&serde_json::Value> {
+        self.0.get("value")
+    }
+
+    /// The `type` tag, if present.
+    pub fn tag(&self) -> Option<&str> {
+        self.0.get("type").and_then(|t| t.as_str())
+    }
+}
+
+impl JsonSchema for ToolDict {
+    fn schema_name() -> Cow<'static, str> {
+        "ToolDict".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "object",
+            "description": "Free-form tool mapping; `value` holds the tools, `type` is optionally \"dict\".",
+            "additionalProperties": true
+        })
     }
 }
 

@@ -11,7 +11,7 @@ use aymara_raw::compat::{
     Tools,
 };
 use aymara_raw::mock::MockServerExt;
-use aymara_raw::types::{self, ResponseContent, ToolArrayType, ToolDictType, ToolStringType};
+use aymara_raw::types::{self, ResponseContent, ToolArrayType, ToolStringType};
 use common::*;
 use httpmock::MockServer;
 use serde_json::{Value, json};
@@ -373,8 +373,8 @@ fn untagged_tools_decode_by_the_shape_of_value() {
     let object = json!({ "value": { "route_message": { "parameters": { "target": "string" } } } });
     match tools(object.clone()) {
         Tools::Dict(d) => {
-            assert_eq!(d.type_, None);
-            assert_eq!(d.value["route_message"]["parameters"]["target"], "string");
+            assert_eq!(d.tag(), None);
+            assert_eq!(d.value().unwrap()["route_message"]["parameters"]["target"], "string");
         }
         other => panic!("object value must give Tools::Dict, got {other:?}"),
     }
@@ -382,7 +382,7 @@ fn untagged_tools_decode_by_the_shape_of_value() {
     // An array that is not a list of tools still fits the free-form variant.
     let odd_array = json!({ "value": ["search", "calculator"] });
     match tools(odd_array.clone()) {
-        Tools::Dict(d) => assert_eq!(d.value, json!(["search", "calculator"])),
+        Tools::Dict(d) => assert_eq!(d.value().unwrap(), &json!(["search", "calculator"])),
         other => panic!("an array of non-tools must give Tools::Dict, got {other:?}"),
     }
 
@@ -406,16 +406,16 @@ fn tagged_tools_use_the_tag() {
         other => panic!("expected Tools::String, got {other:?}"),
     }
     match tools(json!({ "type": "dict", "value": { "search_web": {} } })) {
-        Tools::Dict(d) => assert_eq!(d.type_, Some(ToolDictType::Dict)),
+        Tools::Dict(d) => assert_eq!(d.tag(), Some("dict")),
         other => panic!("expected Tools::Dict, got {other:?}"),
     }
     // The tag wins over the shape of `value`.
     match tools(json!({ "type": "dict", "value": tool_list })) {
-        Tools::Dict(d) => assert_eq!(d.value, tool_list),
+        Tools::Dict(d) => assert_eq!(d.value().unwrap(), &tool_list),
         other => panic!("a `dict` tag must give Tools::Dict, got {other:?}"),
     }
     match tools(json!({ "type": "dict", "value": "search_web(query)" })) {
-        Tools::Dict(d) => assert_eq!(d.value, "search_web(query)"),
+        Tools::Dict(d) => assert_eq!(d.value().unwrap(), "search_web(query)"),
         other => panic!("a `dict` tag must give Tools::Dict, got {other:?}"),
     }
     // A tag whose variant cannot hold the value is an error, not a silent re-interpretation.
@@ -469,4 +469,15 @@ async fn untagged_tools_decode_through_a_call() {
     );
     assert!(matches!(&w.instructions[1].tools, Some(Tools::String(_))));
     assert!(matches!(&w.instructions[2].tools, Some(Tools::Dict(_))));
+}
+
+#[test]
+fn tools_with_an_unknown_tag_or_extra_keys_are_kept_verbatim() {
+    let raw = json!({"type": "mcp", "value": {"server": "x"}, "endpoint": "https://mcp.example"});
+    let tools: aymara_raw::compat::Tools = serde_json::from_value(raw.clone()).unwrap();
+    match &tools {
+        aymara_raw::compat::Tools::Dict(d) => assert_eq!(d.tag(), Some("mcp")),
+        other => panic!("unknown tag must give Tools::Dict, got {other:?}"),
+    }
+    assert_eq!(serde_json::to_value(&tools).unwrap(), raw);
 }

@@ -166,6 +166,8 @@ fn finish(
 /// Applies auth, defaults and the call's options to the request.
 fn prepare(config: &Config, spec: &CallSpec, request: &mut reqwest::Request) {
     let headers = request.headers_mut();
+    // progenitor adds `api-version: <info.version>`; the API defines no such header.
+    headers.remove("api-version");
     if spec.bare {
         // Never send Aymara credentials to object storage.
         if let Some(ua) = config.headers.get(reqwest::header::USER_AGENT) {
