@@ -62,7 +62,9 @@ impl Blocking {
             .enable_all()
             .build()
             .map_err(|e| Error::Config(format!("starting the blocking runtime: {e}")))?;
-        Ok(Self { rt: Arc::new(Runtime(Some(rt))) })
+        Ok(Self {
+            rt: Arc::new(Runtime(Some(rt))),
+        })
     }
 
     fn block_on<F: Future>(&self, f: F) -> Result<F::Output> {
@@ -86,7 +88,10 @@ pub struct Client {
 impl Client {
     /// Wraps an async client.
     pub fn new(inner: crate::Client) -> Result<Self> {
-        Ok(Self { inner, mode: Blocking::new()? })
+        Ok(Self {
+            inner,
+            mode: Blocking::new()?,
+        })
     }
 
     /// A builder; finish it with [`ClientBuilder::build_blocking`].
@@ -169,13 +174,19 @@ impl<O: ListOperation> Request<O, Blocking> {
             .pages()
             .map(move |p| p.map(|page| page.map_next(|next| next.with_mode(m.clone()))))
             .boxed();
-        Iter { mode, stream: Some(stream) }
+        Iter {
+            mode,
+            stream: Some(stream),
+        }
     }
 
     /// Every item of every page, in order.
     pub fn items(self) -> Iter<O::Item> {
         let mode = self.mode.clone();
-        Iter { mode, stream: Some(self.into_async().items().boxed()) }
+        Iter {
+            mode,
+            stream: Some(self.into_async().items().boxed()),
+        }
     }
 
     /// Collects every item of every page.
@@ -196,7 +207,12 @@ impl<T, O: ListOperation<Item = T>> Page<T, Request<O, Blocking>> {
 
 impl<O, M> Request<O, M> {
     pub(crate) fn with_mode<N>(self, mode: N) -> Request<O, N> {
-        Request { client: self.client, op: self.op, options: self.options, mode }
+        Request {
+            client: self.client,
+            op: self.op,
+            options: self.options,
+            mode,
+        }
     }
 }
 

@@ -189,13 +189,13 @@ impl ClientBuilder {
         self.build_with(env)
     }
 
-    pub(crate) fn build_with(
-        self,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Client, Error> {
+    pub(crate) fn build_with(self, env: impl Fn(&str) -> Option<String>) -> Result<Client, Error> {
         let config_err = |msg: String| Error::Config(msg);
 
-        let api_key = match self.api_key.or_else(|| env("AYMARA_AI_API_KEY").map(Secret)) {
+        let api_key = match self
+            .api_key
+            .or_else(|| env("AYMARA_AI_API_KEY").map(Secret))
+        {
             Some(k) if !k.0.trim().is_empty() => k,
             _ => {
                 return Err(config_err(
@@ -233,13 +233,16 @@ impl ClientBuilder {
         let parsed = reqwest::Url::parse(&base_url)
             .map_err(|e| config_err(format!("invalid base URL {base_url:?}: {e}")))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(config_err(format!("base URL {base_url:?} must be http or https")));
+            return Err(config_err(format!(
+                "base URL {base_url:?} must be http or https"
+            )));
         }
         let base_url = base_url.trim_end_matches('/').to_string();
 
         let mut headers = HeaderMap::new();
-        let mut key = HeaderValue::from_str(&api_key.0)
-            .map_err(|_| config_err("the API key contains characters not allowed in a header".into()))?;
+        let mut key = HeaderValue::from_str(&api_key.0).map_err(|_| {
+            config_err("the API key contains characters not allowed in a header".into())
+        })?;
         key.set_sensitive(true);
         headers.insert(HeaderName::from_static("x-api-key"), key);
         if let Some(token) = &bearer {
@@ -307,12 +310,19 @@ mod tests {
     use super::*;
 
     fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
     }
 
     #[test]
     fn missing_key_is_a_config_error() {
-        let err = ClientBuilder::default().build_with(env_of(&[])).unwrap_err();
+        let err = ClientBuilder::default()
+            .build_with(env_of(&[]))
+            .unwrap_err();
         assert!(matches!(err, Error::Config(_)));
         assert!(err.to_string().contains("AYMARA_AI_API_KEY"), "{err}");
     }
@@ -337,7 +347,10 @@ mod tests {
     fn environment_and_base_url_env_is_ambiguous() {
         let err = ClientBuilder::default()
             .environment(Environment::Staging)
-            .build_with(env_of(&[("AYMARA_AI_API_KEY", "k"), ("AYMARA_AI_BASE_URL", "http://x")]))
+            .build_with(env_of(&[
+                ("AYMARA_AI_API_KEY", "k"),
+                ("AYMARA_AI_BASE_URL", "http://x"),
+            ]))
             .unwrap_err();
         assert!(err.to_string().contains("AYMARA_AI_BASE_URL"), "{err}");
         let ok = ClientBuilder::default()
@@ -354,7 +367,10 @@ mod tests {
             .bearer_token("super-secret-token")
             .build_with(env_of(&[]))
             .unwrap();
-        let dbg = format!("{c:?} {:?}", ClientBuilder::default().api_key("super-secret-key"));
+        let dbg = format!(
+            "{c:?} {:?}",
+            ClientBuilder::default().api_key("super-secret-key")
+        );
         assert!(!dbg.contains("super-secret"), "{dbg}");
     }
 }

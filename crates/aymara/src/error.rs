@@ -159,7 +159,8 @@ impl ApiError {
         context: CallContext,
     ) -> Self {
         let json: Option<serde_json::Value> = serde_json::from_str(&body).ok();
-        let field = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+        let field =
+            |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
         let (mut code, mut message, mut body_request_id) = (None, None, None);
         if let Some(j) = &json {
             if let Some(e) = j.get("error").filter(|e| e.is_object()) {
@@ -168,27 +169,41 @@ impl ApiError {
                 body_request_id = field(e, "request_id");
             }
             // Other common shapes: {"detail": "..."}, {"detail": [{"msg": ...}]}, {"message": ...}.
-            message = message.or_else(|| field(j, "message")).or_else(|| match j.get("detail") {
-                Some(serde_json::Value::String(s)) => Some(s.clone()),
-                Some(serde_json::Value::Array(items)) => Some(
-                    items
-                        .iter()
-                        .map(|i| {
-                            let loc = i.get("loc").map(|l| l.to_string()).unwrap_or_default();
-                            let msg = field(i, "msg").unwrap_or_else(|| i.to_string());
-                            if loc.is_empty() { msg } else { format!("{loc}: {msg}") }
-                        })
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                ),
-                _ => None,
-            });
+            message = message
+                .or_else(|| field(j, "message"))
+                .or_else(|| match j.get("detail") {
+                    Some(serde_json::Value::String(s)) => Some(s.clone()),
+                    Some(serde_json::Value::Array(items)) => Some(
+                        items
+                            .iter()
+                            .map(|i| {
+                                let loc = i.get("loc").map(|l| l.to_string()).unwrap_or_default();
+                                let msg = field(i, "msg").unwrap_or_else(|| i.to_string());
+                                if loc.is_empty() {
+                                    msg
+                                } else {
+                                    format!("{loc}: {msg}")
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                    ),
+                    _ => None,
+                });
             code = code.or_else(|| field(j, "code"));
         } else if !body.trim().is_empty() {
             message = Some(snippet(body.trim(), 200));
         }
         let request_id = header_request_id(&headers).or(body_request_id);
-        Self { status, headers, request_id, code, message, body, context }
+        Self {
+            status,
+            headers,
+            request_id,
+            code,
+            message,
+            body,
+            context,
+        }
     }
 }
 
@@ -228,7 +243,12 @@ pub struct DecodeError {
 pub(crate) fn header_request_id(headers: &HeaderMap) -> Option<String> {
     ["x-request-id", "request-id", "x-amzn-requestid"]
         .iter()
-        .find_map(|h| headers.get(*h).and_then(|v| v.to_str().ok()).map(str::to_owned))
+        .find_map(|h| {
+            headers
+                .get(*h)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        })
 }
 
 pub(crate) fn snippet(s: &str, max: usize) -> String {
@@ -260,7 +280,10 @@ impl Error {
     }
 
     pub(crate) fn invalid(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::InvalidInput { field: field.into(), reason: reason.into() }
+        Self::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 
     /// The API error details, for any status variant.

@@ -1,7 +1,7 @@
 //! The eval_types resource.
 
-use crate::request::Async;
 use crate::Client;
+use crate::request::Async;
 
 #[doc = "The eval types resource. Obtain it with [`Client::eval_types`]."]
 #[derive(Clone, Debug)]

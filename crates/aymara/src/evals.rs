@@ -1,7 +1,7 @@
 //! The evals resource.
 
-use crate::request::Async;
 use crate::Client;
+use crate::request::Async;
 
 #[doc = "The evals resource. Obtain it with [`Client::evals`]."]
 #[derive(Clone, Debug)]

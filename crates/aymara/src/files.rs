@@ -19,11 +19,13 @@ use crate::error::{Error, Result};
 use crate::options::{RequestOptions, option_setters};
 use crate::pagination::{ListOperation, Window};
 use crate::polling::{PollState, Pollable, Wait};
-use crate::request::{Async, BoxFuture, Operation, RawResult, Request, api_error, decode_error, require_id};
+use crate::request::{
+    Async, BoxFuture, Operation, RawResult, Request, api_error, decode_error, require_id,
+};
 use crate::transport::{CallExecutor, CallSpec, SharedState, lock};
 use crate::types::{
-    FileCreateRequest, FileCreateResponse, FileDetail, FileFrames, FileProcessingStatus, FileStatus, FileType,
-    FileUpload, FileUploadItem, PagedFileDetail,
+    FileCreateRequest, FileCreateResponse, FileDetail, FileFrames, FileProcessingStatus,
+    FileStatus, FileType, FileUpload, FileUploadItem, PagedFileDetail,
 };
 use crate::upload::{ProgressFn, Tracker, UploadProgress, UploadSource, guard, open};
 use aymara_raw::hooks::Executor;
@@ -60,22 +62,30 @@ impl<M: Clone> Files<M> {
 
     /// `GET /v2/files/{file_uuid}`: a file's details and download URL.
     pub fn get(&self, file_uuid: impl Into<String>) -> Request<Get, M> {
-        self.request(Get { file_uuid: file_uuid.into() })
+        self.request(Get {
+            file_uuid: file_uuid.into(),
+        })
     }
 
     /// `DELETE /v2/files/{file_uuid}`: soft-deletes a file.
     pub fn delete(&self, file_uuid: impl Into<String>) -> Request<Delete, M> {
-        self.request(Delete { file_uuid: file_uuid.into() })
+        self.request(Delete {
+            file_uuid: file_uuid.into(),
+        })
     }
 
     /// `GET /v2/files/{file_uuid}/frames`: frame URLs of a processed video.
     pub fn get_frames(&self, file_uuid: impl Into<String>) -> Request<GetFrames, M> {
-        self.request(GetFrames { file_uuid: file_uuid.into() })
+        self.request(GetFrames {
+            file_uuid: file_uuid.into(),
+        })
     }
 
     /// `GET /v2/files/{file_uuid}/status`: processing status.
     pub fn get_status(&self, file_uuid: impl Into<String>) -> Request<GetStatus, M> {
-        self.request(GetStatus { file_uuid: file_uuid.into() })
+        self.request(GetStatus {
+            file_uuid: file_uuid.into(),
+        })
     }
 
     /// `POST /v2/files/-/uploads`: uploads one file as `multipart/form-data`, streamed.
@@ -124,7 +134,12 @@ pub struct Create {
 
 impl Default for Create {
     fn default() -> Self {
-        Self { body: FileCreateRequest { files: Vec::new(), workspace_uuid: None } }
+        Self {
+            body: FileCreateRequest {
+                files: Vec::new(),
+                workspace_uuid: None,
+            },
+        }
     }
 }
 
@@ -143,12 +158,20 @@ impl<M> Request<Create, M> {
     pub fn local_file(self, name: impl Into<String>) -> Self {
         let name = name.into();
         let content_type = crate::upload::guess_content_type(&name);
-        self.file(FileUploadItem { local_file_path: Some(name), content_type: Some(content_type), remote_uri: None })
+        self.file(FileUploadItem {
+            local_file_path: Some(name),
+            content_type: Some(content_type),
+            remote_uri: None,
+        })
     }
 
     /// Adds a remote file the server fetches, with an optional content type.
     pub fn remote_uri(self, uri: impl Into<String>, content_type: Option<String>) -> Self {
-        self.file(FileUploadItem { remote_uri: Some(uri.into()), content_type, local_file_path: None })
+        self.file(FileUploadItem {
+            remote_uri: Some(uri.into()),
+            content_type,
+            local_file_path: None,
+        })
     }
 
     /// Workspace to associate the files with.
@@ -169,7 +192,10 @@ impl Operation for Create {
         }
         for (i, f) in self.body.files.iter().enumerate() {
             if f.local_file_path.is_none() && f.remote_uri.is_none() {
-                return Err(Error::invalid(format!("files[{i}]"), "needs local_file_path or remote_uri"));
+                return Err(Error::invalid(
+                    format!("files[{i}]"),
+                    "needs local_file_path or remote_uri",
+                ));
             }
         }
         Ok(())
@@ -301,7 +327,9 @@ impl Pollable for FileProcessing {
     fn state(status: &FileStatus) -> PollState {
         match &status.processing_status {
             FileProcessingStatus::Completed => PollState::Done,
-            FileProcessingStatus::Failed => PollState::Failed("failed".into(), status.error_message.clone()),
+            FileProcessingStatus::Failed => {
+                PollState::Failed("failed".into(), status.error_message.clone())
+            }
             other => PollState::Pending(other.to_string()),
         }
     }
@@ -396,7 +424,11 @@ impl Upload<Async> {
     /// Uploads the file. A failure (unreadable source, stall, error status) is returned, never
     /// swallowed. Uploads are not retried: a streamed body cannot be replayed.
     pub async fn send(self) -> Result<FileUpload> {
-        if self.via_url { self.send_via_url().await } else { self.send_multipart().await }
+        if self.via_url {
+            self.send_via_url().await
+        } else {
+            self.send_multipart().await
+        }
     }
 
     async fn send_multipart(self) -> Result<FileUpload> {
@@ -406,7 +438,8 @@ impl Upload<Async> {
         }
         let opened = open(self.source, self.file_name, self.content_type).await?;
         let tracker = Tracker::new(opened.len, self.progress);
-        let (name, content_type, len) = (opened.name.clone(), opened.content_type.clone(), opened.len);
+        let (name, content_type, len) =
+            (opened.name.clone(), opened.content_type.clone(), opened.len);
         let body = opened.into_body(tracker.clone());
         let part = match len {
             Some(n) => reqwest::multipart::Part::stream_with_length(body, n),
@@ -414,7 +447,12 @@ impl Upload<Async> {
         }
         .file_name(name)
         .mime_str(&content_type)
-        .map_err(|_| Error::invalid("content_type", format!("{content_type:?} is not a MIME type")))?;
+        .map_err(|_| {
+            Error::invalid(
+                "content_type",
+                format!("{content_type:?} is not a MIME type"),
+            )
+        })?;
         let form = reqwest::multipart::Form::new().part("file", part);
 
         let config = self.client.config();
@@ -431,8 +469,16 @@ impl Upload<Async> {
             .build()
             .map_err(|e| Error::invalid("file", e.to_string()))?;
         let response_timeout = self.options.timeout.unwrap_or(config.timeout);
-        let spec = CallSpec { options: self.options, headers, capture: false, no_deadline: true, bare: false };
-        self.client.execute_upload::<FileUpload>(request, "files_upload", spec, &tracker, response_timeout).await
+        let spec = CallSpec {
+            options: self.options,
+            headers,
+            capture: false,
+            no_deadline: true,
+            bare: false,
+        };
+        self.client
+            .execute_upload::<FileUpload>(request, "files_upload", spec, &tracker, response_timeout)
+            .await
     }
 
     async fn send_via_url(self) -> Result<FileUpload> {
@@ -447,27 +493,42 @@ impl Upload<Async> {
             create = create.workspace_uuid(w);
         }
         let created = create.options(self.options.clone()).send().await?;
-        let file = created
-            .files
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::Upload(format!("the server returned no entry for {}", opened.name)))?;
+        let file = created.files.into_iter().next().ok_or_else(|| {
+            Error::Upload(format!("the server returned no entry for {}", opened.name))
+        })?;
         let Some(url) = file.file_url.clone().filter(|u| !u.is_empty()) else {
-            return Err(Error::Upload(format!("the server returned no upload URL for {}", opened.name)));
+            return Err(Error::Upload(format!(
+                "the server returned no upload URL for {}",
+                opened.name
+            )));
         };
         let tracker = Tracker::new(opened.len, self.progress);
         let (content_type, len) = (opened.content_type.clone(), opened.len);
         let body = opened.into_body(tracker.clone());
         let config = self.client.config();
-        let mut put = config.http.put(&url).header(reqwest::header::CONTENT_TYPE, content_type);
+        let mut put = config
+            .http
+            .put(&url)
+            .header(reqwest::header::CONTENT_TYPE, content_type);
         if let Some(n) = len {
             put = put.header(reqwest::header::CONTENT_LENGTH, n);
         }
-        let request = put.body(body).build().map_err(|e| Error::Upload(format!("upload URL {url:?}: {e}")))?;
+        let request = put
+            .body(body)
+            .build()
+            .map_err(|e| Error::Upload(format!("upload URL {url:?}: {e}")))?;
         let response_timeout = self.options.timeout.unwrap_or(config.timeout);
-        let spec = CallSpec { options: RequestOptions::default(), headers, capture: true, no_deadline: true, bare: true };
+        let spec = CallSpec {
+            options: RequestOptions::default(),
+            headers,
+            capture: true,
+            no_deadline: true,
+            bare: true,
+        };
         // Object storage answers with its own (often empty or XML) body: only the status counts.
-        self.client.execute_bare(request, spec, &tracker, response_timeout).await?;
+        self.client
+            .execute_bare(request, spec, &tracker, response_timeout)
+            .await?;
         Ok(file)
     }
 }
@@ -532,10 +593,19 @@ impl<M> UploadMany<M> {
 impl UploadMany<Async> {
     /// Runs every upload; one result per source, in the order given.
     pub async fn send(self) -> Vec<Result<FileUpload>> {
-        let Self { client, sources, concurrency, via_url, workspace_uuid, options, .. } = self;
+        let Self {
+            client,
+            sources,
+            concurrency,
+            via_url,
+            workspace_uuid,
+            options,
+            ..
+        } = self;
         stream::iter(sources)
             .map(|source| {
-                let mut up = Upload::new(client.clone(), source, via_url, Async).options(options.clone());
+                let mut up =
+                    Upload::new(client.clone(), source, via_url, Async).options(options.clone());
                 if let Some(w) = &workspace_uuid {
                     up = up.workspace_uuid(w.clone());
                 }
@@ -558,17 +628,32 @@ impl Client {
         response_timeout: std::time::Duration,
     ) -> Result<T> {
         let state = SharedState::default();
-        let executor = CallExecutor { config: self.config.clone(), spec: Arc::new(spec), state: state.clone() };
+        let executor = CallExecutor {
+            config: self.config.clone(),
+            spec: Arc::new(spec),
+            state: state.clone(),
+        };
         let context = || lock(&state).context.clone();
         let send = executor.execute(request, operation);
-        let response = guard(send, tracker, self.config().upload_stall_timeout, response_timeout, context).await?;
+        let response = guard(
+            send,
+            tracker,
+            self.config().upload_stall_timeout,
+            response_timeout,
+            context,
+        )
+        .await?;
         if !response.status().is_success() {
             return Err(api_error(response, context()).await);
         }
         let status = response.status();
         let request_id = crate::error::header_request_id(response.headers());
-        let bytes = response.bytes().await.map_err(|e| crate::request::transport_error(e, context()))?;
-        serde_json::from_slice(&bytes).map_err(|e| decode_error::<T>(&bytes, e, Some(status), request_id, context()))
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| crate::request::transport_error(e, context()))?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| decode_error::<T>(&bytes, e, Some(status), request_id, context()))
     }
 
     /// Sends a request to a presigned URL: no credentials, success is any 2xx.
@@ -580,10 +665,21 @@ impl Client {
         response_timeout: std::time::Duration,
     ) -> Result<()> {
         let state = SharedState::default();
-        let executor = CallExecutor { config: self.config.clone(), spec: Arc::new(spec), state: state.clone() };
+        let executor = CallExecutor {
+            config: self.config.clone(),
+            spec: Arc::new(spec),
+            state: state.clone(),
+        };
         let context = || lock(&state).context.clone();
         let send = executor.execute(request, "files_presigned_put");
-        let response = guard(send, tracker, self.config().upload_stall_timeout, response_timeout, context).await?;
+        let response = guard(
+            send,
+            tracker,
+            self.config().upload_stall_timeout,
+            response_timeout,
+            context,
+        )
+        .await?;
         let captured = lock(&state).captured.take();
         match captured {
             Some(_) => Ok(()),

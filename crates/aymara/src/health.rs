@@ -1,7 +1,7 @@
 //! The health check: `GET /health/`.
 
-use crate::request::{Async, BoxFuture, Operation, RawResult, Request};
 use crate::Client;
+use crate::request::{Async, BoxFuture, Operation, RawResult, Request};
 
 /// The health resource. Obtain it with [`Client::health`].
 #[derive(Clone, Debug)]

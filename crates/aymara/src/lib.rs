@@ -89,7 +89,9 @@ pub struct Client {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The headers' sensitive values (key, token) print as `Sensitive`.
-        f.debug_struct("Client").field("config", &self.config).finish()
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .finish()
     }
 }
 
@@ -105,7 +107,9 @@ impl Client {
     }
 
     pub(crate) fn from_config(config: Config) -> Self {
-        Self { config: Arc::new(config) }
+        Self {
+            config: Arc::new(config),
+        }
     }
 
     pub(crate) fn config(&self) -> &Config {
@@ -160,8 +164,16 @@ impl Client {
         self.raw_for_call(Arc::new(spec), SharedState::default())
     }
 
-    pub(crate) fn raw_for_call(&self, spec: Arc<CallSpec>, state: SharedState) -> aymara_raw::Client {
-        let executor = CallExecutor { config: self.config.clone(), spec, state };
+    pub(crate) fn raw_for_call(
+        &self,
+        spec: Arc<CallSpec>,
+        state: SharedState,
+    ) -> aymara_raw::Client {
+        let executor = CallExecutor {
+            config: self.config.clone(),
+            spec,
+            state,
+        };
         aymara_raw::Client::new_with_client(
             &self.config.base_url,
             self.config.http.clone(),

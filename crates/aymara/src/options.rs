@@ -38,7 +38,11 @@ impl RequestOptions {
     }
 
     /// Adds a field to the JSON body, overriding a field of the same name.
-    pub fn extra_body(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+    pub fn extra_body(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
         self.extra_body.insert(name.into(), value.into());
         self
     }
@@ -63,7 +67,10 @@ impl RequestOptions {
             headers.insert(n, v);
         }
         if let Some((name, _)) = self.query.iter().find(|(n, _)| n.is_empty()) {
-            return Err(Error::invalid("query", format!("empty query parameter name (value for {name:?})")));
+            return Err(Error::invalid(
+                "query",
+                format!("empty query parameter name (value for {name:?})"),
+            ));
         }
         if !self.extra_body.is_empty() && !has_json_body {
             return Err(Error::invalid(
@@ -81,8 +88,12 @@ impl RequestOptions {
 pub(crate) fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
     let n = HeaderName::from_bytes(name.as_bytes())
         .map_err(|_| Error::invalid("header", format!("{name:?} is not a valid header name")))?;
-    let mut v = HeaderValue::from_str(value)
-        .map_err(|_| Error::invalid("header", format!("the value of {name:?} is not a valid header value")))?;
+    let mut v = HeaderValue::from_str(value).map_err(|_| {
+        Error::invalid(
+            "header",
+            format!("the value of {name:?} is not a valid header value"),
+        )
+    })?;
     if n == reqwest::header::AUTHORIZATION || n.as_str() == "x-api-key" {
         v.set_sensitive(true);
     }
@@ -105,7 +116,11 @@ macro_rules! option_setters {
         }
 
         /// Adds a field to this call's JSON body (an error for calls without a JSON body).
-        pub fn extra_body(mut self, name: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        pub fn extra_body(
+            mut self,
+            name: impl Into<String>,
+            value: impl Into<serde_json::Value>,
+        ) -> Self {
             self.options = self.options.extra_body(name, value);
             self
         }

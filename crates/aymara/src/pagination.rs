@@ -79,7 +79,13 @@ impl<T, O> Page<T, O> {
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
 
     pub(crate) fn map_next<N>(self, f: impl FnOnce(O) -> N) -> Page<T, N> {
-        Page { items: self.items, count: self.count, offset: self.offset, limit: self.limit, next: self.next.map(f) }
+        Page {
+            items: self.items,
+            count: self.count,
+            offset: self.offset,
+            limit: self.limit,
+            next: self.next.map(f),
+        }
     }
 
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
@@ -89,7 +95,9 @@ impl<T, O> Page<T, O> {
 
     /// Offset of the next page, if there is one.
     pub fn next_offset(&self) -> Option<u64> {
-        self.next.as_ref().map(|_| self.offset + self.items.len() as u64)
+        self.next
+            .as_ref()
+            .map(|_| self.offset + self.items.len() as u64)
     }
 }
 
@@ -117,19 +125,34 @@ impl<T, O: ListOperation<Item = T>> Page<T, Request<O, Async>> {
 impl<O: ListOperation, M> Request<O, M> {
     /// Page size (default 100 when walking pages).
     pub fn limit(self, limit: u64) -> Self {
-        self.map_op(|op| op.set_window(Window { limit: Some(limit), ..op.window() }))
+        self.map_op(|op| {
+            op.set_window(Window {
+                limit: Some(limit),
+                ..op.window()
+            })
+        })
     }
 
     /// Items to skip before the first one returned.
     pub fn offset(self, offset: u64) -> Self {
-        self.map_op(|op| op.set_window(Window { offset: Some(offset), ..op.window() }))
+        self.map_op(|op| {
+            op.set_window(Window {
+                offset: Some(offset),
+                ..op.window()
+            })
+        })
     }
 
     /// With [`items`](Request::items) and [`pages`](Request::pages): once the first page tells
     /// the total, fetch up to `depth` further pages concurrently (still yielded in order).
     /// 0 or 1 means one page at a time.
     pub fn prefetch(self, depth: usize) -> Self {
-        self.map_op(|op| op.set_window(Window { prefetch: depth, ..op.window() }))
+        self.map_op(|op| {
+            op.set_window(Window {
+                prefetch: depth,
+                ..op.window()
+            })
+        })
     }
 }
 
@@ -142,7 +165,11 @@ impl<O: ListOperation> Request<O, Async> {
         let limit = window.limit.unwrap_or(DEFAULT_PAGE_SIZE);
         let offset = window.offset.unwrap_or(0);
         // Always send both, so the walk never depends on server defaults.
-        req.op.set_window(Window { limit: Some(limit), offset: Some(offset), ..window });
+        req.op.set_window(Window {
+            limit: Some(limit),
+            offset: Some(offset),
+            ..window
+        });
         let template = req.clone();
         let output = match crate::request::run(&req.client, req.op, req.options, false).await? {
             crate::request::Executed::Value(v) => v.into_inner(),
@@ -157,7 +184,13 @@ impl<O: ListOperation> Request<O, Async> {
                 None => received >= limit,
             };
         let next = more.then(|| template.offset(offset + received));
-        Ok(Page { items, count, offset, limit, next })
+        Ok(Page {
+            items,
+            count,
+            offset,
+            limit,
+            next,
+        })
     }
 
     /// Every page, in order, as a stream.
@@ -212,7 +245,10 @@ impl<O: ListOperation> Request<O, Async> {
 }
 
 /// Pages after `page`: one at a time, or `depth` at once when the total is known.
-fn follow<O: ListOperation>(page: &PageOf<O>, depth: usize) -> BoxStream<'static, Result<PageOf<O>>> {
+fn follow<O: ListOperation>(
+    page: &PageOf<O>,
+    depth: usize,
+) -> BoxStream<'static, Result<PageOf<O>>> {
     let Some(next) = page.next.clone() else {
         return stream::empty().boxed();
     };

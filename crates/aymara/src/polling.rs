@@ -79,6 +79,43 @@ impl Default for WaitConfig {
     }
 }
 
+impl WaitConfig {
+    /// The defaults: first interval 1 s, growing by half up to 10 s, deadline 15 minutes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// First interval between polls (default 1 s).
+    pub fn interval(mut self, interval: Duration) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// Largest interval between polls (default 10 s).
+    pub fn max_interval(mut self, interval: Duration) -> Self {
+        self.max_interval = interval;
+        self
+    }
+
+    /// Growth factor of the interval after each poll (default 1.5; 1.0 keeps it fixed).
+    pub fn backoff(mut self, factor: f64) -> Self {
+        self.backoff = factor;
+        self
+    }
+
+    /// Gives up after this long (default 15 minutes).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Called after every poll with the status seen.
+    pub fn on_progress(mut self, f: impl Fn(&WaitProgress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+}
+
 impl std::fmt::Debug for WaitConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WaitConfig")
@@ -104,7 +141,19 @@ pub struct Wait<P, M = Async> {
 
 impl<P: Pollable, M> Wait<P, M> {
     pub(crate) fn new(client: Client, id: String, mode: M) -> Self {
-        Self { client, id, config: WaitConfig::default(), mode, _p: std::marker::PhantomData }
+        Self {
+            client,
+            id,
+            config: WaitConfig::default(),
+            mode,
+            _p: std::marker::PhantomData,
+        }
+    }
+
+    /// Replaces every setting at once with a prepared [`WaitConfig`].
+    pub fn with_config(mut self, config: WaitConfig) -> Self {
+        self.config = config;
+        self
     }
 
     /// First interval between polls (default 1 s).
@@ -140,7 +189,13 @@ impl<P: Pollable, M> Wait<P, M> {
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
 
     pub(crate) fn into_async(self) -> Wait<P, Async> {
-        Wait { client: self.client, id: self.id, config: self.config, mode: Async, _p: self._p }
+        Wait {
+            client: self.client,
+            id: self.id,
+            config: self.config,
+            mode: Async,
+            _p: self._p,
+        }
     }
 }
 
@@ -159,7 +214,11 @@ impl<P: Pollable> IntoFuture for Wait<P, Async> {
     }
 }
 
-pub(crate) async fn wait<P: Pollable>(client: &Client, id: &str, config: &WaitConfig) -> Result<P::Output> {
+pub(crate) async fn wait<P: Pollable>(
+    client: &Client,
+    id: &str,
+    config: &WaitConfig,
+) -> Result<P::Output> {
     require_id("id", id)?;
     if !(config.backoff.is_finite() && config.backoff >= 1.0) {
         return Err(Error::invalid("backoff", "must be a finite number >= 1.0"));
@@ -177,12 +236,22 @@ pub(crate) async fn wait<P: Pollable>(client: &Client, id: &str, config: &WaitCo
                 PollState::Pending(s) | PollState::Failed(s, _) => s.clone(),
                 PollState::Done => "done".to_string(),
             };
-            cb(&WaitProgress { id: id.to_string(), status, polls, elapsed: start.elapsed() });
+            cb(&WaitProgress {
+                id: id.to_string(),
+                status,
+                polls,
+                elapsed: start.elapsed(),
+            });
         }
         match state {
             PollState::Done => return Ok(output),
             PollState::Failed(status, message) => {
-                return Err(Error::WaitFailed { resource: P::RESOURCE, id: id.to_string(), status, message });
+                return Err(Error::WaitFailed {
+                    resource: P::RESOURCE,
+                    id: id.to_string(),
+                    status,
+                    message,
+                });
             }
             PollState::Pending(status) => {
                 let now = Instant::now();
@@ -196,7 +265,9 @@ pub(crate) async fn wait<P: Pollable>(client: &Client, id: &str, config: &WaitCo
                     });
                 }
                 tokio::time::sleep(interval.min(deadline - now)).await;
-                interval = interval.mul_f64(config.backoff).min(config.max_interval.max(config.interval));
+                interval = interval
+                    .mul_f64(config.backoff)
+                    .min(config.max_interval.max(config.interval));
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The reports resource.
 
-use crate::request::Async;
 use crate::Client;
+use crate::request::Async;
 
 #[doc = "The reports resource. Obtain it with [`Client::reports`]."]
 #[derive(Clone, Debug)]

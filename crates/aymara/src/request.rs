@@ -74,13 +74,21 @@ impl<O: Clone, M: Clone> Clone for Request<O, M> {
 
 impl<O: std::fmt::Debug, M> std::fmt::Debug for Request<O, M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Request").field("op", &self.op).field("options", &self.options).finish()
+        f.debug_struct("Request")
+            .field("op", &self.op)
+            .field("options", &self.options)
+            .finish()
     }
 }
 
 impl<O, M> Request<O, M> {
     pub(crate) fn new(client: Client, op: O, mode: M) -> Self {
-        Self { client, op, options: RequestOptions::default(), mode }
+        Self {
+            client,
+            op,
+            options: RequestOptions::default(),
+            mode,
+        }
     }
 
     pub(crate) fn map_op(mut self, f: impl FnOnce(&mut O)) -> Self {
@@ -91,7 +99,12 @@ impl<O, M> Request<O, M> {
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
 
     pub(crate) fn into_async(self) -> Request<O, Async> {
-        Request { client: self.client, op: self.op, options: self.options, mode: Async }
+        Request {
+            client: self.client,
+            op: self.op,
+            options: self.options,
+            mode: Async,
+        }
     }
 
     option_setters!();
@@ -142,7 +155,13 @@ pub(crate) async fn run<O: Operation>(
 ) -> Result<Executed<O::Output>> {
     op.validate()?;
     let headers = options.validate(O::JSON_BODY)?;
-    let spec = CallSpec { options, headers, capture, no_deadline: false, bare: false };
+    let spec = CallSpec {
+        options,
+        headers,
+        capture,
+        no_deadline: false,
+        bare: false,
+    };
     let state = SharedState::default();
     let raw = client.raw_for_call(Arc::new(spec), state.clone());
     let result = op.call(raw).await;
@@ -167,17 +186,19 @@ pub(crate) async fn from_raw<T: DeserializeOwned>(
         (s.context.clone(), s.status, s.request_id.clone())
     };
     match e {
-        aymara_raw::Error::CommunicationError(source) | aymara_raw::Error::ResponseBodyError(source) => {
-            transport_error(source, context)
-        }
+        aymara_raw::Error::CommunicationError(source)
+        | aymara_raw::Error::ResponseBodyError(source) => transport_error(source, context),
         aymara_raw::Error::InvalidResponsePayload(bytes, source) => {
             decode_error::<T>(&bytes, source, status, request_id, context)
         }
         aymara_raw::Error::UnexpectedResponse(response) => api_error(response, context).await,
         aymara_raw::Error::InvalidRequest(reason) => Error::invalid(context.operation, reason),
-        aymara_raw::Error::ErrorResponse(rv) => {
-            Error::from_api(ApiError::new(rv.status(), rv.headers().clone(), String::new(), context))
-        }
+        aymara_raw::Error::ErrorResponse(rv) => Error::from_api(ApiError::new(
+            rv.status(),
+            rv.headers().clone(),
+            String::new(),
+            context,
+        )),
         aymara_raw::Error::InvalidUpgrade(source) => transport_error(source, context),
         aymara_raw::Error::Custom(reason) => Error::invalid(context.operation, reason),
     }
@@ -185,9 +206,15 @@ pub(crate) async fn from_raw<T: DeserializeOwned>(
 
 pub(crate) fn transport_error(source: reqwest::Error, context: CallContext) -> Error {
     if source.is_timeout() {
-        Error::Timeout { context: Box::new(context), detail: "no complete response in time".into() }
+        Error::Timeout {
+            context: Box::new(context),
+            detail: "no complete response in time".into(),
+        }
     } else {
-        Error::Connection { context: Box::new(context), source }
+        Error::Connection {
+            context: Box::new(context),
+            source,
+        }
     }
 }
 
@@ -244,7 +271,11 @@ impl<T> std::fmt::Debug for RawResponse<T> {
 
 impl<T: DeserializeOwned> RawResponse<T> {
     pub(crate) fn new(response: reqwest::Response, context: CallContext) -> Self {
-        Self { response, context, _t: PhantomData }
+        Self {
+            response,
+            context,
+            _t: PhantomData,
+        }
     }
 
     /// The HTTP status.
@@ -259,9 +290,12 @@ impl<T: DeserializeOwned> RawResponse<T> {
 
     /// The server's request id, when it sent one.
     pub fn request_id(&self) -> Option<&str> {
-        ["x-request-id", "request-id"]
-            .iter()
-            .find_map(|h| self.response.headers().get(*h).and_then(|v| v.to_str().ok()))
+        ["x-request-id", "request-id"].iter().find_map(|h| {
+            self.response
+                .headers()
+                .get(*h)
+                .and_then(|v| v.to_str().ok())
+        })
     }
 
     /// Attempts made, retries included.
@@ -272,7 +306,10 @@ impl<T: DeserializeOwned> RawResponse<T> {
     /// Reads the whole body.
     pub async fn bytes(self) -> Result<Bytes> {
         let context = self.context;
-        self.response.bytes().await.map_err(|e| transport_error(e, context))
+        self.response
+            .bytes()
+            .await
+            .map_err(|e| transport_error(e, context))
     }
 
     /// Reads the body and decodes it as the operation's type.
@@ -282,7 +319,11 @@ impl<T: DeserializeOwned> RawResponse<T> {
         let context = self.context.clone();
         let bytes = self.bytes().await?;
         // Empty bodies (204) decode as JSON null, which is what `()` expects.
-        let input: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"null" } else { &bytes };
+        let input: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"null"
+        } else {
+            &bytes
+        };
         serde_json::from_slice(input)
             .map_err(|e| decode_error::<T>(input, e, Some(status), request_id, context))
     }
@@ -290,7 +331,9 @@ impl<T: DeserializeOwned> RawResponse<T> {
     /// The body as a stream of chunks, read as it arrives.
     pub fn bytes_stream(self) -> impl Stream<Item = Result<Bytes>> + Send + 'static {
         let context = self.context;
-        self.response.bytes_stream().map_err(move |e| transport_error(e, context.clone()))
+        self.response
+            .bytes_stream()
+            .map_err(move |e| transport_error(e, context.clone()))
     }
 
     /// The underlying `reqwest::Response`.
@@ -305,7 +348,10 @@ pub(crate) fn require_id(field: &'static str, value: &str) -> Result<()> {
         return Err(Error::invalid(field, "must not be empty"));
     }
     if value.contains('/') {
-        return Err(Error::invalid(field, format!("{value:?} contains '/', which no id has")));
+        return Err(Error::invalid(
+            field,
+            format!("{value:?} contains '/', which no id has"),
+        ));
     }
     Ok(())
 }

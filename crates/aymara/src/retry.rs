@@ -119,7 +119,12 @@ pub(crate) fn should_retry(method: &Method, outcome: &Outcome<'_>) -> bool {
 
 /// `retry-after-ms` (milliseconds), else `Retry-After` as seconds or as an HTTP date.
 pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let header = |name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     if let Some(ms) = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
         return secs(ms / 1000.0);
     }
@@ -153,22 +158,40 @@ mod tests {
         let c = RetryConfig::default();
         for _ in 0..200 {
             let d0 = c.backoff(0);
-            assert!(d0 > Duration::from_millis(374) && d0 <= Duration::from_millis(500), "{d0:?}");
+            assert!(
+                d0 > Duration::from_millis(374) && d0 <= Duration::from_millis(500),
+                "{d0:?}"
+            );
             let d1 = c.backoff(1);
-            assert!(d1 > Duration::from_millis(749) && d1 <= Duration::from_secs(1), "{d1:?}");
+            assert!(
+                d1 > Duration::from_millis(749) && d1 <= Duration::from_secs(1),
+                "{d1:?}"
+            );
             let d9 = c.backoff(9);
-            assert!(d9 > Duration::from_secs(5) && d9 <= Duration::from_secs(8), "{d9:?}");
+            assert!(
+                d9 > Duration::from_secs(5) && d9 <= Duration::from_secs(8),
+                "{d9:?}"
+            );
         }
     }
 
     #[test]
     fn retry_after_forms() {
         let now = SystemTime::now();
-        assert_eq!(retry_after(&headers(&[("retry-after-ms", "1500")]), now), Some(Duration::from_millis(1500)));
-        assert_eq!(retry_after(&headers(&[("retry-after", "2")]), now), Some(Duration::from_secs(2)));
+        assert_eq!(
+            retry_after(&headers(&[("retry-after-ms", "1500")]), now),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "2")]), now),
+            Some(Duration::from_secs(2))
+        );
         let later = httpdate::fmt_http_date(now + Duration::from_secs(30));
         let d = retry_after(&headers(&[("retry-after", &later)]), now).unwrap();
-        assert!(d > Duration::from_secs(28) && d <= Duration::from_secs(30), "{d:?}");
+        assert!(
+            d > Duration::from_secs(28) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
         assert_eq!(retry_after(&headers(&[("retry-after", "soon")]), now), None);
         let c = RetryConfig::default();
         assert_eq!(c.server_delay(&headers(&[("retry-after", "120")])), None);
@@ -191,8 +214,14 @@ mod tests {
         assert!(!should_retry(&get, &resp(404)));
         assert!(should_retry(&get, &Outcome::Failure { connect: false }));
         let yes = headers(&[("x-should-retry", "true")]);
-        assert!(should_retry(&post, &Outcome::Response(StatusCode::BAD_REQUEST, &yes)));
+        assert!(should_retry(
+            &post,
+            &Outcome::Response(StatusCode::BAD_REQUEST, &yes)
+        ));
         let no = headers(&[("x-should-retry", "false")]);
-        assert!(!should_retry(&get, &Outcome::Response(StatusCode::SERVICE_UNAVAILABLE, &no)));
+        assert!(!should_retry(
+            &get,
+            &Outcome::Response(StatusCode::SERVICE_UNAVAILABLE, &no)
+        ));
     }
 }

@@ -1,7 +1,7 @@
 //! The runs resource.
 
-use crate::request::Async;
 use crate::Client;
+use crate::request::Async;
 
 #[doc = "The eval runs resource. Obtain it with [`crate::evals::Evals::runs`]."]
 #[derive(Clone, Debug)]

@@ -8,8 +8,8 @@
 use std::sync::{Arc, Mutex};
 
 use aymara_raw::hooks::{ExecFuture, Executor};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tracing::Instrument;
 
 use crate::config::Config;
@@ -95,7 +95,11 @@ async fn execute(
         let mut current = request;
         loop {
             // Keep a copy for the next attempt; a streaming body cannot be copied and is sent once.
-            let spare = if retry < max_retries { current.try_clone() } else { None };
+            let spare = if retry < max_retries {
+                current.try_clone()
+            } else {
+                None
+            };
             current.headers_mut().insert(
                 HeaderName::from_static(RETRY_COUNT_HEADER),
                 HeaderValue::from(retry),
@@ -106,11 +110,16 @@ async fn execute(
                 (Ok(resp), true) => {
                     let outcome = Outcome::Response(resp.status(), resp.headers());
                     should_retry(&method, &outcome).then(|| {
-                        config.retry.server_delay(resp.headers()).unwrap_or_else(|| config.retry.backoff(retry))
+                        config
+                            .retry
+                            .server_delay(resp.headers())
+                            .unwrap_or_else(|| config.retry.backoff(retry))
                     })
                 }
                 (Err(e), true) => {
-                    let outcome = Outcome::Failure { connect: e.is_connect() };
+                    let outcome = Outcome::Failure {
+                        connect: e.is_connect(),
+                    };
                     should_retry(&method, &outcome).then(|| config.retry.backoff(retry))
                 }
                 (_, false) => None,
@@ -118,7 +127,9 @@ async fn execute(
             match (delay, spare) {
                 (Some(delay), Some(spare)) => {
                     match &result {
-                        Ok(r) => tracing::debug!(status = r.status().as_u16(), retry, ?delay, "retrying"),
+                        Ok(r) => {
+                            tracing::debug!(status = r.status().as_u16(), retry, ?delay, "retrying")
+                        }
                         Err(e) => tracing::debug!(error = %e, retry, ?delay, "retrying"),
                     }
                     drop(result);
@@ -182,7 +193,11 @@ fn prepare(config: &Config, spec: &CallSpec, request: &mut reqwest::Request) {
         headers.insert(name.clone(), value.clone());
     }
 
-    let default_query: &[(String, String)] = if spec.bare { &[] } else { &config.default_query };
+    let default_query: &[(String, String)] = if spec.bare {
+        &[]
+    } else {
+        &config.default_query
+    };
     if !default_query.is_empty() || !spec.options.query.is_empty() {
         // Later sources override earlier ones: spec-built, then client defaults, then the call's.
         let url = request.url_mut();
@@ -226,4 +241,3 @@ fn merge_body(request: &mut reqwest::Request, extra: &serde_json::Map<String, se
             .insert(reqwest::header::CONTENT_LENGTH, HeaderValue::from(len));
     }
 }
-

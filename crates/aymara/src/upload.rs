@@ -46,12 +46,16 @@ impl std::fmt::Debug for UploadSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Path(p) => f.debug_tuple("Path").field(p).finish(),
-            Self::Bytes { name, data } => {
-                f.debug_struct("Bytes").field("name", name).field("len", &data.len()).finish()
-            }
-            Self::Reader { name, len, .. } => {
-                f.debug_struct("Reader").field("name", name).field("len", len).finish()
-            }
+            Self::Bytes { name, data } => f
+                .debug_struct("Bytes")
+                .field("name", name)
+                .field("len", &data.len())
+                .finish(),
+            Self::Reader { name, len, .. } => f
+                .debug_struct("Reader")
+                .field("name", name)
+                .field("len", len)
+                .finish(),
         }
     }
 }
@@ -64,12 +68,23 @@ impl UploadSource {
 
     /// Bytes in memory with a file name (which also gives the content type).
     pub fn bytes(name: impl Into<String>, data: impl Into<Bytes>) -> Self {
-        Self::Bytes { name: Some(name.into()), data: data.into() }
+        Self::Bytes {
+            name: Some(name.into()),
+            data: data.into(),
+        }
     }
 
     /// An async reader with a file name and, if known, its length.
-    pub fn reader(name: impl Into<String>, reader: impl AsyncRead + Send + Unpin + 'static, len: Option<u64>) -> Self {
-        Self::Reader { name: name.into(), reader: Box::new(reader), len }
+    pub fn reader(
+        name: impl Into<String>,
+        reader: impl AsyncRead + Send + Unpin + 'static,
+        len: Option<u64>,
+    ) -> Self {
+        Self::Reader {
+            name: name.into(),
+            reader: Box::new(reader),
+            len,
+        }
     }
 
     /// The file name this source uploads under, before any override.
@@ -113,13 +128,19 @@ impl From<String> for UploadSource {
 
 impl From<Vec<u8>> for UploadSource {
     fn from(b: Vec<u8>) -> Self {
-        Self::Bytes { name: None, data: b.into() }
+        Self::Bytes {
+            name: None,
+            data: b.into(),
+        }
     }
 }
 
 impl From<Bytes> for UploadSource {
     fn from(b: Bytes) -> Self {
-        Self::Bytes { name: None, data: b }
+        Self::Bytes {
+            name: None,
+            data: b,
+        }
     }
 }
 
@@ -159,7 +180,11 @@ struct TrackerState {
 impl Tracker {
     pub(crate) fn new(total: Option<u64>, callback: Option<ProgressFn>) -> Arc<Self> {
         Arc::new(Self {
-            state: Mutex::new(TrackerState { sent: 0, last_progress: Instant::now(), finished_at: None }),
+            state: Mutex::new(TrackerState {
+                sent: 0,
+                last_progress: Instant::now(),
+                finished_at: None,
+            }),
             total,
             callback,
         })
@@ -177,7 +202,10 @@ impl Tracker {
             s.sent
         };
         if let Some(cb) = &self.callback {
-            cb(UploadProgress { bytes_sent: sent, total: self.total });
+            cb(UploadProgress {
+                bytes_sent: sent,
+                total: self.total,
+            });
         }
     }
 
@@ -220,23 +248,41 @@ pub(crate) async fn open(
         return Err(Error::invalid("file_name", "must not be empty"));
     }
     let content_type = content_type.unwrap_or_else(|| guess_content_type(&name));
-    if content_type.parse::<reqwest::header::HeaderValue>().is_err() || !content_type.contains('/') {
-        return Err(Error::invalid("content_type", format!("{content_type:?} is not a MIME type")));
+    if content_type
+        .parse::<reqwest::header::HeaderValue>()
+        .is_err()
+        || !content_type.contains('/')
+    {
+        return Err(Error::invalid(
+            "content_type",
+            format!("{content_type:?} is not a MIME type"),
+        ));
     }
     let (len, body) = match source {
         UploadSource::Path(path) => {
-            let io = |source| Error::Io { path: Some(path.clone()), source };
+            let io = |source| Error::Io {
+                path: Some(path.clone()),
+                source,
+            };
             let file = tokio::fs::File::open(&path).await.map_err(io)?;
             let meta = file.metadata().await.map_err(io)?;
             if !meta.is_file() {
-                return Err(Error::invalid("file", format!("{} is not a regular file", path.display())));
+                return Err(Error::invalid(
+                    "file",
+                    format!("{} is not a regular file", path.display()),
+                ));
             }
             (Some(meta.len()), Opened::Stream(Box::pin(file)))
         }
         UploadSource::Bytes { data, .. } => (Some(data.len() as u64), Opened::Bytes(data)),
         UploadSource::Reader { reader, len, .. } => (len, Opened::Stream(Box::pin(reader))),
     };
-    Ok(OpenedSource { name, content_type, len, body })
+    Ok(OpenedSource {
+        name,
+        content_type,
+        len,
+        body,
+    })
 }
 
 impl OpenedSource {

@@ -12,8 +12,13 @@ async fn get_decodes_every_field() {
     let server = MockServer::start_async().await;
     let m = server
         .mock_async(|when, then| {
-            when.method(GET).path("/v2/files/f-1").header("x-api-key", KEY).header("x-use-sandbox", "False");
-            then.status(200).header("x-request-id", "req-1").json_body(file_detail("f-1", "video"));
+            when.method(GET)
+                .path("/v2/files/f-1")
+                .header("x-api-key", KEY)
+                .header("x-use-sandbox", "False");
+            then.status(200)
+                .header("x-request-id", "req-1")
+                .json_body(file_detail("f-1", "video"));
         })
         .await;
     let f = client(&server.base_url()).files().get("f-1").await.unwrap();
@@ -28,21 +33,22 @@ async fn get_decodes_every_field() {
 #[tokio::test]
 async fn create_sends_batch_body() {
     let server = MockServer::start_async().await;
-    let m = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/v2/files").header("x-api-key", KEY).json_body(json!({
+    let m =
+        server
+            .mock_async(|when, then| {
+                when.method(POST).path("/v2/files").header("x-api-key", KEY).json_body(json!({
                 "workspace_uuid": "ws-1",
                 "files": [
                     {"local_file_path": "data.csv", "content_type": "text/csv"},
                     {"remote_uri": "https://example.com/file.mp4", "content_type": "video/mp4"}
                 ]
             }));
-            then.status(200).json_body(json!({
-                "files": [file_upload("f-1", "completed"), file_upload("f-2", "pending")],
-                "workspace_uuid": "ws-1"
-            }));
-        })
-        .await;
+                then.status(200).json_body(json!({
+                    "files": [file_upload("f-1", "completed"), file_upload("f-2", "pending")],
+                    "workspace_uuid": "ws-1"
+                }));
+            })
+            .await;
     let resp = client(&server.base_url())
         .files()
         .create()
@@ -54,7 +60,10 @@ async fn create_sends_batch_body() {
         .unwrap();
     m.assert_async().await;
     assert_eq!(resp.files.len(), 2);
-    assert_eq!(resp.files[1].processing_status, Some(FileProcessingStatus::Pending));
+    assert_eq!(
+        resp.files[1].processing_status,
+        Some(FileProcessingStatus::Pending)
+    );
     let reference: FileReference = (&resp.files[0]).into();
     assert_eq!(reference.file_uuid.as_deref(), Some("f-1"));
 }
@@ -62,8 +71,16 @@ async fn create_sends_batch_body() {
 #[tokio::test]
 async fn create_without_files_is_rejected_before_any_request() {
     let server = MockServer::start_async().await;
-    let err = client(&server.base_url()).files().create().send().await.unwrap_err();
-    assert!(matches!(err, aymara::Error::InvalidInput { ref field, .. } if field == "files"), "{err}");
+    let err = client(&server.base_url())
+        .files()
+        .create()
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, aymara::Error::InvalidInput { ref field, .. } if field == "files"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -77,7 +94,8 @@ async fn list_sends_filters_and_decodes_page() {
                 .query_param("workspace_uuid", "ws-1")
                 .query_param("limit", "10")
                 .query_param("offset", "0");
-            then.status(200).json_body(json!({"items": [file_detail("f-1", "image")], "count": 1}));
+            then.status(200)
+                .json_body(json!({"items": [file_detail("f-1", "image")], "count": 1}));
         })
         .await;
     let page = client(&server.base_url())
@@ -100,7 +118,9 @@ async fn delete_get_frames_get_status() {
     let server = MockServer::start_async().await;
     let del = server
         .mock_async(|when, then| {
-            when.method(DELETE).path("/v2/files/f-1").header("x-api-key", KEY);
+            when.method(DELETE)
+                .path("/v2/files/f-1")
+                .header("x-api-key", KEY);
             then.status(204);
         })
         .await;
@@ -135,13 +155,21 @@ async fn delete_get_frames_get_status() {
 #[tokio::test]
 async fn empty_id_is_rejected_before_any_request() {
     let server = MockServer::start_async().await;
-    let any = server.mock_async(|when, then| {
-        when.any_request();
-        then.status(500);
-    })
-    .await;
-    let err = client(&server.base_url()).files().get("  ").await.unwrap_err();
-    assert!(matches!(err, aymara::Error::InvalidInput { ref field, .. } if field == "file_uuid"), "{err}");
+    let any = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(500);
+        })
+        .await;
+    let err = client(&server.base_url())
+        .files()
+        .get("  ")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, aymara::Error::InvalidInput { ref field, .. } if field == "file_uuid"),
+        "{err}"
+    );
     assert_eq!(any.calls_async().await, 0);
 }
 
@@ -151,10 +179,17 @@ async fn raw_response_gives_headers_then_parses() {
     server
         .mock_async(|when, then| {
             when.method(GET).path("/v2/files/f-1/status");
-            then.status(200).header("x-request-id", "req-42").json_body(file_status("f-1", "processing"));
+            then.status(200)
+                .header("x-request-id", "req-42")
+                .json_body(file_status("f-1", "processing"));
         })
         .await;
-    let raw = client(&server.base_url()).files().get_status("f-1").send_raw().await.unwrap();
+    let raw = client(&server.base_url())
+        .files()
+        .get_status("f-1")
+        .send_raw()
+        .await
+        .unwrap();
     assert_eq!(raw.status(), 200);
     assert_eq!(raw.request_id(), Some("req-42"));
     assert_eq!(raw.attempts(), 1);
@@ -174,7 +209,12 @@ async fn streaming_response_yields_body_chunks() {
             then.status(200).body(body);
         })
         .await;
-    let raw = client(&server.base_url()).files().get("f-1").send_raw().await.unwrap();
+    let raw = client(&server.base_url())
+        .files()
+        .get("f-1")
+        .send_raw()
+        .await
+        .unwrap();
     let chunks: Vec<bytes::Bytes> = raw.bytes_stream().try_collect().await.unwrap();
     let joined: Vec<u8> = chunks.concat();
     assert_eq!(String::from_utf8(joined).unwrap(), expected);
@@ -189,7 +229,12 @@ async fn raw_response_of_delete_parses_to_unit() {
             then.status(204);
         })
         .await;
-    let raw = client(&server.base_url()).files().delete("f-1").send_raw().await.unwrap();
+    let raw = client(&server.base_url())
+        .files()
+        .delete("f-1")
+        .send_raw()
+        .await
+        .unwrap();
     assert_eq!(raw.status(), 204);
     raw.parse().await.unwrap();
 }

@@ -10,7 +10,13 @@ use serde_json::json;
 use support::{KEY, builder, client, file_detail, file_status};
 
 /// Answers `status` for retry number `retry` (the transport numbers its attempts).
-async fn on_attempt<'a>(server: &'a MockServer, method: httpmock::Method, path: &str, retry: u32, status: u16) -> httpmock::Mock<'a> {
+async fn on_attempt<'a>(
+    server: &'a MockServer,
+    method: httpmock::Method,
+    path: &str,
+    retry: u32,
+    status: u16,
+) -> httpmock::Mock<'a> {
     let path = path.to_string();
     server
         .mock_async(move |when, then| {
@@ -30,7 +36,12 @@ async fn get_is_retried_after_two_500s() {
     let a = on_attempt(&server, GET, "/v2/files/f-1/status", 0, 500).await;
     let b = on_attempt(&server, GET, "/v2/files/f-1/status", 1, 500).await;
     let c = on_attempt(&server, GET, "/v2/files/f-1/status", 2, 200).await;
-    let raw = client(&server.base_url()).files().get_status("f-1").send_raw().await.unwrap();
+    let raw = client(&server.base_url())
+        .files()
+        .get_status("f-1")
+        .send_raw()
+        .await
+        .unwrap();
     assert_eq!(raw.attempts(), 3);
     for m in [&a, &b, &c] {
         m.assert_calls_async(1).await;
@@ -43,17 +54,27 @@ async fn retries_stop_at_max_and_report_the_last_error() {
     let m = server
         .mock_async(|when, then| {
             when.method(GET).path("/v2/files/f-1");
-            then.status(503).header("x-request-id", "req-9").json_body(json!({"error": {"code": "server.unavailable", "message": "try later"}}));
+            then.status(503).header("x-request-id", "req-9").json_body(
+                json!({"error": {"code": "server.unavailable", "message": "try later"}}),
+            );
         })
         .await;
-    let err = client(&server.base_url()).files().get("f-1").max_retries(1).await.unwrap_err();
+    let err = client(&server.base_url())
+        .files()
+        .get("f-1")
+        .max_retries(1)
+        .await
+        .unwrap_err();
     m.assert_calls_async(2).await;
     assert!(matches!(err, Error::InternalServer(_)), "{err:?}");
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
     assert_eq!(err.request_id(), Some("req-9"));
     assert!(err.is_retryable());
     let text = err.to_string();
-    assert!(text.contains("503") && text.contains("try later") && text.contains("after 2 attempts"), "{text}");
+    assert!(
+        text.contains("503") && text.contains("try later") && text.contains("after 2 attempts"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -65,7 +86,11 @@ async fn bad_request_is_not_retried() {
             then.status(400).json_body(json!({"error": {"code": "validation.invalid_request", "message": "bad id", "request_id": "req-b"}}));
         })
         .await;
-    let err = client(&server.base_url()).files().get("f-1").await.unwrap_err();
+    let err = client(&server.base_url())
+        .files()
+        .get("f-1")
+        .await
+        .unwrap_err();
     m.assert_calls_async(1).await;
     let api = err.api_error().unwrap();
     assert_eq!(api.code.as_deref(), Some("validation.invalid_request"));
@@ -93,11 +118,18 @@ async fn post_that_got_500_is_not_retried_but_503_is() {
     let first = on_attempt(&server, POST, "/v2/files", 0, 503).await;
     let second = server
         .mock_async(|when, then| {
-            when.method(POST).path("/v2/files").header("x-aymara-retry-count", "1");
+            when.method(POST)
+                .path("/v2/files")
+                .header("x-aymara-retry-count", "1");
             then.status(200).json_body(json!({"files": []}));
         })
         .await;
-    client(&server.base_url()).files().create().local_file("a.txt").await.unwrap();
+    client(&server.base_url())
+        .files()
+        .create()
+        .local_file("a.txt")
+        .await
+        .unwrap();
     first.assert_calls_async(1).await;
     second.assert_calls_async(1).await;
 }
@@ -107,15 +139,25 @@ async fn retry_after_is_honoured() {
     let server = MockServer::start_async().await;
     let first = server
         .mock_async(|when, then| {
-            when.method(GET).path("/v2/files/f-1/status").header("x-aymara-retry-count", "0");
+            when.method(GET)
+                .path("/v2/files/f-1/status")
+                .header("x-aymara-retry-count", "0");
             then.status(429).header("retry-after-ms", "400");
         })
         .await;
     let second = on_attempt(&server, GET, "/v2/files/f-1/status", 1, 200).await;
     let start = Instant::now();
-    client(&server.base_url()).files().get_status("f-1").await.unwrap();
+    client(&server.base_url())
+        .files()
+        .get_status("f-1")
+        .await
+        .unwrap();
     // Backoff alone would wait ~1 ms; the server asked for 400 ms.
-    assert!(start.elapsed() >= Duration::from_millis(400), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() >= Duration::from_millis(400),
+        "{:?}",
+        start.elapsed()
+    );
     first.assert_calls_async(1).await;
     second.assert_calls_async(1).await;
 }
@@ -129,24 +171,37 @@ async fn should_retry_false_stops_and_true_forces() {
             then.status(503).header("x-should-retry", "false");
         })
         .await;
-    let err = client(&server.base_url()).files().get("f-1").await.unwrap_err();
+    let err = client(&server.base_url())
+        .files()
+        .get("f-1")
+        .await
+        .unwrap_err();
     m.assert_calls_async(1).await;
     assert_eq!(err.status().unwrap().as_u16(), 503);
 
     let server = MockServer::start_async().await;
     let first = server
         .mock_async(|when, then| {
-            when.method(POST).path("/v2/files").header("x-aymara-retry-count", "0");
+            when.method(POST)
+                .path("/v2/files")
+                .header("x-aymara-retry-count", "0");
             then.status(400).header("x-should-retry", "true");
         })
         .await;
     let second = server
         .mock_async(|when, then| {
-            when.method(POST).path("/v2/files").header("x-aymara-retry-count", "1");
+            when.method(POST)
+                .path("/v2/files")
+                .header("x-aymara-retry-count", "1");
             then.status(200).json_body(json!({"files": []}));
         })
         .await;
-    client(&server.base_url()).files().create().local_file("a.txt").await.unwrap();
+    client(&server.base_url())
+        .files()
+        .create()
+        .local_file("a.txt")
+        .await
+        .unwrap();
     first.assert_calls_async(1).await;
     second.assert_calls_async(1).await;
 }
@@ -157,26 +212,49 @@ async fn timeout_is_per_attempt_and_overridable() {
     server
         .mock_async(|when, then| {
             when.method(GET).path("/v2/files/f-1");
-            then.status(200).delay(Duration::from_millis(800)).json_body(file_detail("f-1", "text"));
+            then.status(200)
+                .delay(Duration::from_millis(800))
+                .json_body(file_detail("f-1", "text"));
         })
         .await;
-    let c = builder(&server.base_url()).timeout(Duration::from_millis(150)).max_retries(0).build().unwrap();
+    let c = builder(&server.base_url())
+        .timeout(Duration::from_millis(150))
+        .max_retries(0)
+        .build()
+        .unwrap();
     let err = c.files().get("f-1").await.unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
-    assert!(err.to_string().contains("timed out calling files_get (GET /v2/files/f-1)"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("timed out calling files_get (GET /v2/files/f-1)"),
+        "{err}"
+    );
     // A per-request timeout longer than the delay wins over the client's.
-    let f = c.files().get("f-1").timeout(Duration::from_secs(5)).await.unwrap();
+    let f = c
+        .files()
+        .get("f-1")
+        .timeout(Duration::from_secs(5))
+        .await
+        .unwrap();
     assert_eq!(f.file_uuid, "f-1");
 }
 
 #[tokio::test]
 async fn connection_refused_is_a_connection_error() {
     // Bind then drop a listener to get a port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let c = client(&format!("http://127.0.0.1:{port}"));
     let err = c.files().get("f-1").await.unwrap_err();
     assert!(matches!(err, Error::Connection { .. }), "{err:?}");
-    assert!(err.to_string().starts_with("connection error calling files_get"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("connection error calling files_get"),
+        "{err}"
+    );
     assert!(err.to_string().contains("after 3 attempts"), "{err}");
 }
 
@@ -202,9 +280,23 @@ async fn per_request_options_reach_the_wire() {
             then.status(200).json_body(json!({"files": []}));
         })
         .await;
-    let c = builder(&server.base_url()).default_query("team", "blue").build().unwrap();
-    c.files().get("f-1").header("x-trace", "abc").query("debug", "1").query("team", "red").await.unwrap();
-    c.files().create().local_file("a.txt").extra_body("priority", "high").await.unwrap();
+    let c = builder(&server.base_url())
+        .default_query("team", "blue")
+        .build()
+        .unwrap();
+    c.files()
+        .get("f-1")
+        .header("x-trace", "abc")
+        .query("debug", "1")
+        .query("team", "red")
+        .await
+        .unwrap();
+    c.files()
+        .create()
+        .local_file("a.txt")
+        .extra_body("priority", "high")
+        .await
+        .unwrap();
     get.assert_async().await;
     post.assert_async().await;
 }
@@ -212,10 +304,26 @@ async fn per_request_options_reach_the_wire() {
 #[tokio::test]
 async fn extra_body_on_a_get_is_rejected() {
     let server = MockServer::start_async().await;
-    let err = client(&server.base_url()).files().get("f-1").extra_body("x", 1).await.unwrap_err();
-    assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "extra_body"), "{err}");
-    let err = client(&server.base_url()).files().get("f-1").header("bad header", "x").await.unwrap_err();
-    assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "header"), "{err}");
+    let err = client(&server.base_url())
+        .files()
+        .get("f-1")
+        .extra_body("x", 1)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidInput { ref field, .. } if field == "extra_body"),
+        "{err}"
+    );
+    let err = client(&server.base_url())
+        .files()
+        .get("f-1")
+        .header("bad header", "x")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidInput { ref field, .. } if field == "header"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -250,10 +358,16 @@ async fn secrets_never_show_in_debug_or_errors() {
     server
         .mock_async(|when, then| {
             when.any_request();
-            then.status(401).json_body(json!({"error": {"code": "auth.invalid_key", "message": "invalid API key"}}));
+            then.status(401).json_body(
+                json!({"error": {"code": "auth.invalid_key", "message": "invalid API key"}}),
+            );
         })
         .await;
-    let c = builder(&server.base_url()).api_key("sk-very-secret").bearer_token("tok-very-secret").build().unwrap();
+    let c = builder(&server.base_url())
+        .api_key("sk-very-secret")
+        .bearer_token("tok-very-secret")
+        .build()
+        .unwrap();
     let err = c.files().get("f-1").await.unwrap_err();
     assert!(matches!(err, Error::Authentication(_)));
     let all = format!("{c:?} {err} {err:?}");
@@ -280,13 +394,22 @@ async fn each_status_maps_to_its_variant_with_a_readable_display() {
         server
             .mock_async(|when, then| {
                 when.method(GET).path(path.clone());
-                then.status(code).json_body(json!({"error": {"code": "c", "message": format!("m{code}")}}));
+                then.status(code)
+                    .json_body(json!({"error": {"code": "c", "message": format!("m{code}")}}));
             })
             .await;
-        let err = client(&server.base_url()).files().get(format!("s{code}")).max_retries(0).await.unwrap_err();
+        let err = client(&server.base_url())
+            .files()
+            .get(format!("s{code}"))
+            .max_retries(0)
+            .await
+            .unwrap_err();
         assert!(check(&err), "{code}: {err:?}");
         let line = err.to_string();
-        assert!(line.contains(&code.to_string()) && line.contains(&format!("m{code}")), "{line}");
+        assert!(
+            line.contains(&code.to_string()) && line.contains(&format!("m{code}")),
+            "{line}"
+        );
         assert!(!line.contains('\n'), "one line: {line}");
     }
 }
@@ -300,7 +423,11 @@ async fn non_json_error_bodies_keep_status_and_text() {
             then.status(404).body("<html>gone</html>");
         })
         .await;
-    let err = client(&server.base_url()).files().get("f-1").await.unwrap_err();
+    let err = client(&server.base_url())
+        .files()
+        .get("f-1")
+        .await
+        .unwrap_err();
     assert!(err.is_not_found());
     assert_eq!(err.api_error().unwrap().body, "<html>gone</html>");
     assert!(err.to_string().contains("<html>gone</html>"), "{err}");
@@ -314,11 +441,19 @@ async fn decode_errors_name_the_field_and_keep_the_status() {
     server
         .mock_async(|when, then| {
             when.method(GET).path("/v2/files/f-1");
-            then.status(200).header("x-request-id", "req-d").json_body(bad);
+            then.status(200)
+                .header("x-request-id", "req-d")
+                .json_body(bad);
         })
         .await;
-    let err = client(&server.base_url()).files().get("f-1").await.unwrap_err();
-    let Error::Decode(d) = &err else { panic!("{err:?}") };
+    let err = client(&server.base_url())
+        .files()
+        .get("f-1")
+        .await
+        .unwrap_err();
+    let Error::Decode(d) = &err else {
+        panic!("{err:?}")
+    };
     assert_eq!(d.path.as_deref(), Some("created_at"));
     assert_eq!(d.status.map(|s| s.as_u16()), Some(200));
     assert_eq!(err.request_id(), Some("req-d"));
@@ -336,8 +471,15 @@ async fn unknown_enum_values_and_fields_are_tolerated() {
             then.status(200).json_body(body);
         })
         .await;
-    let st = client(&server.base_url()).files().get_status("f-1").await.unwrap();
-    assert_eq!(st.processing_status, aymara::types::FileProcessingStatus::Unknown("quarantined".into()));
+    let st = client(&server.base_url())
+        .files()
+        .get_status("f-1")
+        .await
+        .unwrap();
+    assert_eq!(
+        st.processing_status,
+        aymara::types::FileProcessingStatus::Unknown("quarantined".into())
+    );
 }
 
 #[tokio::test]

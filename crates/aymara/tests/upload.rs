@@ -47,12 +47,19 @@ async fn multipart_from_path_has_one_file_part_with_exact_bytes() {
                 .header("x-api-key", KEY)
                 .header_includes("content-type", "multipart/form-data; boundary=")
                 .is_true(move |req| {
-                    let ct = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                    let ct = req
+                        .headers()
+                        .get("content-type")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_string();
                     match file_part(req.body_ref(), &ct) {
                         Some((headers, data)) => {
                             headers.contains("name=\"file\"")
                                 && headers.contains("filename=\"notes.txt\"")
-                                && headers.to_ascii_lowercase().contains("content-type: text/plain")
+                                && headers
+                                    .to_ascii_lowercase()
+                                    .contains("content-type: text/plain")
                                 && data == expected
                         }
                         None => false,
@@ -127,11 +134,29 @@ async fn missing_file_is_an_io_error_before_any_request() {
             then.status(200);
         })
         .await;
-    let err = client(&server.base_url()).files().upload("/definitely/not/here.mp4").await.unwrap_err();
-    assert!(matches!(err, Error::Io { ref path, .. } if path.is_some()), "{err:?}");
-    assert!(err.to_string().contains("/definitely/not/here.mp4"), "{err}");
-    let err = client(&server.base_url()).files().upload(b"x".to_vec()).content_type("nonsense").await.unwrap_err();
-    assert!(matches!(err, Error::InvalidInput { ref field, .. } if field == "content_type"), "{err}");
+    let err = client(&server.base_url())
+        .files()
+        .upload("/definitely/not/here.mp4")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Io { ref path, .. } if path.is_some()),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("/definitely/not/here.mp4"),
+        "{err}"
+    );
+    let err = client(&server.base_url())
+        .files()
+        .upload(b"x".to_vec())
+        .content_type("nonsense")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidInput { ref field, .. } if field == "content_type"),
+        "{err}"
+    );
     assert_eq!(any.calls_async().await, 0);
 }
 
@@ -150,8 +175,15 @@ async fn reader_shorter_than_declared_fails_instead_of_truncating() {
         .upload(UploadSource::reader("a.bin", reader, Some(100)))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Upload(_) | Error::Connection { .. }), "{err:?}");
-    assert_eq!(m.calls_async().await, 0, "a truncated upload must not reach the server complete");
+    assert!(
+        matches!(err, Error::Upload(_) | Error::Connection { .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        m.calls_async().await,
+        0,
+        "a truncated upload must not reach the server complete"
+    );
 }
 
 #[tokio::test]
@@ -163,7 +195,11 @@ async fn upload_error_status_is_reported() {
             then.status(413).json_body(json!({"error": {"code": "validation.invalid_request", "message": "file too large"}}));
         })
         .await;
-    let err = client(&server.base_url()).files().upload(b"x".to_vec()).await.unwrap_err();
+    let err = client(&server.base_url())
+        .files()
+        .upload(b"x".to_vec())
+        .await
+        .unwrap_err();
     assert_eq!(err.status().unwrap().as_u16(), 413);
     assert!(err.to_string().contains("file too large"), "{err}");
 }
@@ -196,7 +232,13 @@ async fn presigned_flow_puts_bytes_without_credentials() {
                 .header("content-length", "21")
                 .header_missing("x-api-key")
                 .header_missing("authorization")
-                .body("\u{89}PNG fake image bytes".as_bytes().iter().map(|b| *b as char).collect::<String>());
+                .body(
+                    "\u{89}PNG fake image bytes"
+                        .as_bytes()
+                        .iter()
+                        .map(|b| *b as char)
+                        .collect::<String>(),
+                );
             then.status(200);
         })
         .await;
@@ -206,7 +248,10 @@ async fn presigned_flow_puts_bytes_without_credentials() {
             then.status(200);
         })
         .await;
-    let c = builder(&server.base_url()).bearer_token("tok").build().unwrap();
+    let c = builder(&server.base_url())
+        .bearer_token("tok")
+        .build()
+        .unwrap();
     let file = c.files().upload_via_url(path.as_path()).await.unwrap();
     create.assert_async().await;
     assert_eq!(put.calls_async().await + put_any.calls_async().await, 1);
@@ -221,11 +266,19 @@ async fn presigned_flow_without_url_fails_before_uploading() {
     server
         .mock_async(|when, then| {
             when.method(POST).path("/v2/files");
-            then.status(200).json_body(json!({"files": [{"file_uuid": "f-1"}]}));
+            then.status(200)
+                .json_body(json!({"files": [{"file_uuid": "f-1"}]}));
         })
         .await;
-    let err = client(&server.base_url()).files().upload_via_url(UploadSource::bytes("a.txt", "hi")).await.unwrap_err();
-    assert!(matches!(err, Error::Upload(ref m) if m.contains("no upload URL")), "{err:?}");
+    let err = client(&server.base_url())
+        .files()
+        .upload_via_url(UploadSource::bytes("a.txt", "hi"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Upload(ref m) if m.contains("no upload URL")),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -235,16 +288,22 @@ async fn presigned_put_failure_is_reported() {
     server
         .mock_async(|when, then| {
             when.method(POST).path("/v2/files");
-            then.status(200).json_body(json!({"files": [{"file_uuid": "f-1", "file_url": url}]}));
+            then.status(200)
+                .json_body(json!({"files": [{"file_uuid": "f-1", "file_url": url}]}));
         })
         .await;
     server
         .mock_async(|when, then| {
             when.method(PUT).path("/storage/x");
-            then.status(403).body("<Error><Code>SignatureDoesNotMatch</Code></Error>");
+            then.status(403)
+                .body("<Error><Code>SignatureDoesNotMatch</Code></Error>");
         })
         .await;
-    let err = client(&server.base_url()).files().upload_via_url(UploadSource::bytes("a.txt", "hi")).await.unwrap_err();
+    let err = client(&server.base_url())
+        .files()
+        .upload_via_url(UploadSource::bytes("a.txt", "hi"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::PermissionDenied(_)), "{err:?}");
     assert!(err.to_string().contains("SignatureDoesNotMatch"), "{err}");
 }
@@ -254,8 +313,12 @@ async fn upload_many_keeps_order_and_reports_each_failure() {
     let server = MockServer::start_async().await;
     server
         .mock_async(|when, then| {
-            when.method(POST).path("/v2/files/-/uploads").body_includes("filename=\"bad.txt\"");
-            then.status(422).json_body(json!({"error": {"code": "validation.invalid_format", "message": "not text"}}));
+            when.method(POST)
+                .path("/v2/files/-/uploads")
+                .body_includes("filename=\"bad.txt\"");
+            then.status(422).json_body(
+                json!({"error": {"code": "validation.invalid_format", "message": "not text"}}),
+            );
         })
         .await;
     server
@@ -265,10 +328,19 @@ async fn upload_many_keeps_order_and_reports_each_failure() {
         })
         .await;
     let sources = (0..10).map(|i| {
-        let name = if i == 3 { "bad.txt".to_string() } else { format!("f{i}.txt") };
+        let name = if i == 3 {
+            "bad.txt".to_string()
+        } else {
+            format!("f{i}.txt")
+        };
         UploadSource::bytes(name, format!("content {i}"))
     });
-    let results = client(&server.base_url()).files().upload_many(sources).concurrency(4).send().await;
+    let results = client(&server.base_url())
+        .files()
+        .upload_many(sources)
+        .concurrency(4)
+        .send()
+        .await;
     assert_eq!(results.len(), 10);
     for (i, r) in results.iter().enumerate() {
         if i == 3 {
@@ -330,6 +402,10 @@ async fn stalled_upload_times_out_but_slow_progress_does_not() {
             tokio::time::sleep(Duration::from_millis(60)).await;
         }
     });
-    let up = c.files().upload(UploadSource::reader("slow.bin", rx, Some(80))).await.unwrap();
+    let up = c
+        .files()
+        .upload(UploadSource::reader("slow.bin", rx, Some(80)))
+        .await
+        .unwrap();
     assert_eq!(up.file_uuid.as_deref(), Some("f-1"));
 }

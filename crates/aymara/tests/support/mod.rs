@@ -18,7 +18,11 @@ pub fn builder(base_url: &str) -> aymara::ClientBuilder {
         .api_key(KEY)
         .base_url(base_url)
         .without_env()
-        .retry(RetryConfig::default().initial_backoff(Duration::from_millis(1)).max_backoff(Duration::from_millis(5)))
+        .retry(
+            RetryConfig::default()
+                .initial_backoff(Duration::from_millis(1))
+                .max_backoff(Duration::from_millis(5)),
+        )
 }
 
 pub fn file_detail(id: &str, file_type: &str) -> Value {
