@@ -30,7 +30,10 @@ const REPLACEMENTS: &[(&str, &str)] = &[
     ("EvalRunExampleType", "crate::compat::EvalRunExampleType"),
     ("EvalAnalysisSortBy", "crate::compat::EvalAnalysisSortBy"),
     ("SortOrder", "crate::compat::SortOrder"),
-    ("FileProcessingStatus", "crate::compat::FileProcessingStatus"),
+    (
+        "FileProcessingStatus",
+        "crate::compat::FileProcessingStatus",
+    ),
     ("FileType", "crate::compat::FileType"),
     ("PromptUpdateAction", "crate::compat::PromptUpdateAction"),
     ("Tools", "crate::compat::Tools"),

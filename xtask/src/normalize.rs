@@ -18,7 +18,9 @@ pub struct Report {
     pub skipped: Vec<Skipped>,
 }
 
-const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Request media types progenitor can generate, in order of preference.
 const SUPPORTED_BODIES: &[&str] = &[
@@ -35,13 +37,17 @@ pub fn normalize(spec: &mut Value) -> Report {
     // 3.1 documents: progenitor rejects the version and panics on `{"type": "null"}`.
     let version = spec.get("openapi").and_then(Value::as_str).unwrap_or("");
     if !version.starts_with("3.0") {
-        report.notes.push(format!("openapi version {version:?} rewritten to 3.0.3"));
+        report
+            .notes
+            .push(format!("openapi version {version:?} rewritten to 3.0.3"));
         spec["openapi"] = json!("3.0.3");
     }
     let mut nulls = 0;
     rewrite_nulls(spec, &mut nulls);
     if nulls > 0 {
-        report.notes.push(format!("{nulls} OpenAPI 3.1 null forms rewritten to `nullable: true`"));
+        report.notes.push(format!(
+            "{nulls} OpenAPI 3.1 null forms rewritten to `nullable: true`"
+        ));
     }
 
     let header_params = header_parameter_refs(spec);
@@ -53,7 +59,9 @@ pub fn normalize(spec: &mut Value) -> Report {
         return report;
     };
     for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else { continue };
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
         for method in METHODS {
             let Some(op) = item.get(*method).and_then(Value::as_object).cloned() else {
                 continue;
@@ -87,7 +95,9 @@ pub fn normalize(spec: &mut Value) -> Report {
                     }
                     Some(keep) if content.len() > 1 => {
                         content.retain(|k, _| k == keep);
-                        report.notes.push(format!("{id}: kept only the {keep} request body"));
+                        report
+                            .notes
+                            .push(format!("{id}: kept only the {keep} request body"));
                     }
                     Some(_) => {}
                 }
@@ -111,18 +121,21 @@ pub fn normalize(spec: &mut Value) -> Report {
                 // Any 2xx is success: a declared 201 must not turn a 200 into an error.
                 if responses.len() == 1 {
                     let code = responses.keys().next().cloned().unwrap_or_default();
-                    if code != "2XX" {
-                        if let Some(resp) = responses.remove(&code) {
-                            responses.insert("2XX".into(), resp);
-                            widened += 1;
-                        }
+                    if code != "2XX"
+                        && let Some(resp) = responses.remove(&code)
+                    {
+                        responses.insert("2XX".into(), resp);
+                        widened += 1;
                     }
                 }
             }
             item.insert(method.to_string(), Value::Object(op));
         }
     }
-    paths.retain(|_, item| item.as_object().is_some_and(|o| METHODS.iter().any(|m| o.contains_key(*m))));
+    paths.retain(|_, item| {
+        item.as_object()
+            .is_some_and(|o| METHODS.iter().any(|m| o.contains_key(*m)))
+    });
 
     if stripped_headers > 0 {
         report.notes.push(format!(
@@ -135,7 +148,9 @@ pub fn normalize(spec: &mut Value) -> Report {
         ));
     }
     if widened > 0 {
-        report.notes.push(format!("{widened} success responses widened to 2XX"));
+        report
+            .notes
+            .push(format!("{widened} success responses widened to 2XX"));
     }
     report
 }
@@ -165,7 +180,9 @@ fn rewrite_nulls(v: &mut Value, count: &mut usize) {
     match v {
         Value::Object(map) => {
             for key in ["anyOf", "oneOf"] {
-                let Some(Value::Array(items)) = map.get(key) else { continue };
+                let Some(Value::Array(items)) = map.get(key) else {
+                    continue;
+                };
                 let is_null = |s: &Value| s.get("type").and_then(Value::as_str) == Some("null");
                 if !items.iter().any(is_null) {
                     continue;
@@ -188,8 +205,11 @@ fn rewrite_nulls(v: &mut Value, count: &mut usize) {
                 map.insert("nullable".into(), Value::Bool(true));
             }
             if let Some(Value::Array(types)) = map.get("type") {
-                let non_null: Vec<Value> =
-                    types.iter().filter(|t| t.as_str() != Some("null")).cloned().collect();
+                let non_null: Vec<Value> = types
+                    .iter()
+                    .filter(|t| t.as_str() != Some("null"))
+                    .cloned()
+                    .collect();
                 if non_null.len() == 1 {
                     let nullable = non_null.len() != types.len();
                     map.insert("type".into(), non_null[0].clone());
@@ -228,10 +248,20 @@ mod tests {
         assert_eq!(r.skipped.len(), 1);
         assert_eq!(r.skipped[0].operation_id, "up");
         assert!(spec.pointer("/paths/~1up").is_none());
-        assert_eq!(spec.pointer("/paths/~1a/get/parameters").unwrap(), &json!([]));
-        let responses = spec.pointer("/paths/~1a/get/responses").unwrap().as_object().unwrap();
+        assert_eq!(
+            spec.pointer("/paths/~1a/get/parameters").unwrap(),
+            &json!([])
+        );
+        let responses = spec
+            .pointer("/paths/~1a/get/responses")
+            .unwrap()
+            .as_object()
+            .unwrap();
         assert_eq!(responses.keys().collect::<Vec<_>>(), vec!["2XX"]);
         assert_eq!(spec["openapi"], "3.0.3");
-        assert_eq!(spec["x"], json!({"allOf": [{"$ref": "#/components/schemas/X"}], "nullable": true}));
+        assert_eq!(
+            spec["x"],
+            json!({"allOf": [{"$ref": "#/components/schemas/X"}], "nullable": true})
+        );
     }
 }
