@@ -1,0 +1,368 @@
+//! The emulator's state: configuration, one `Mutex`-guarded store of every resource, ids, and
+//! the elapsed-time lifecycles that stand in for background work.
+//!
+//! The lock is a plain `std::sync::Mutex`, taken only in synchronous sections (never across an
+//! `.await`), so concurrent mutations are serialised and nothing is lost.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use aymara_raw::compat::{FileType, Status};
+use aymara_raw::types;
+use chrono::{DateTime, Utc};
+
+/// Settings fixed when the emulator starts.
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    pub api_key: String,
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub base_url: String,
+    /// Where file bytes are written.
+    pub files_dir: PathBuf,
+    pub latency: Duration,
+    /// 0 = off.
+    pub fail_every: u32,
+    pub video_processing_delay: Duration,
+    pub eval_generation_delay: Duration,
+    pub run_scoring_delay: Duration,
+    pub report_delay: Duration,
+}
+
+/// Everything the handlers share.
+pub(crate) struct AppState {
+    pub config: Config,
+    store: Mutex<Store>,
+    /// Every request received, `/health/` and `/_emulator/*` included.
+    pub request_count: Arc<AtomicU64>,
+    /// `/v2/...` requests only (drives `fail_every`).
+    pub v2_count: AtomicU64,
+}
+
+/// The state handed to axum.
+pub(crate) type SharedState = Arc<AppState>;
+
+impl AppState {
+    pub fn new(config: Config, request_count: Arc<AtomicU64>) -> Self {
+        Self {
+            config,
+            store: Mutex::new(Store::default()),
+            request_count,
+            v2_count: AtomicU64::new(0),
+        }
+    }
+
+    /// Locks the store. A poisoned lock is recovered: every mutation is applied in one step after
+    /// validation, so the data stays consistent even if a handler panicked.
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// All resources.
+#[derive(Default)]
+pub(crate) struct Store {
+    pub files: Table<FileRec>,
+    pub evals: Table<EvalRec>,
+    pub runs: Table<RunRec>,
+    pub reports: Table<ReportRec>,
+}
+
+/// Records in creation order with an id index. Removing leaves a hole so order stays stable.
+pub(crate) struct Table<T> {
+    slots: Vec<Option<T>>,
+    index: HashMap<String, usize>,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Self {
+            slots: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+}
+
+impl<T> Table<T> {
+    pub fn insert(&mut self, id: String, item: T) {
+        self.index.insert(id, self.slots.len());
+        self.slots.push(Some(item));
+    }
+
+    pub fn get(&self, id: &str) -> Option<&T> {
+        self.index
+            .get(id)
+            .and_then(|&i| self.slots.get(i))
+            .and_then(Option::as_ref)
+    }
+
+    pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
+        let i = *self.index.get(id)?;
+        self.slots.get_mut(i).and_then(Option::as_mut)
+    }
+
+    pub fn remove(&mut self, id: &str) -> Option<T> {
+        let i = self.index.remove(id)?;
+        self.slots.get_mut(i).and_then(Option::take)
+    }
+
+    /// Live records in creation order.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.slots.iter().filter_map(Option::as_ref)
+    }
+}
+
+static ID_COUNTER: AtomicU64 = AtomicU64::new(1);
+
+/// A uuid-shaped string (version 4 layout): random bits plus a process-wide counter in the last
+/// group, so ids never collide within one process.
+pub(crate) fn new_uuid() -> String {
+    let n = ID_COUNTER.fetch_add(1, Ordering::Relaxed);
+    let last = (u64::from(fastrand::u16(..)) << 32) | (n & 0xffff_ffff);
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:x}{:03x}-{:012x}",
+        fastrand::u32(..),
+        fastrand::u16(..),
+        fastrand::u16(..0x1000),
+        8 + fastrand::u8(..4),
+        fastrand::u16(..0x1000),
+        last
+    )
+}
+
+/// A prefixed id such as `test.<uuid>`.
+pub(crate) fn new_id(prefix: &str) -> String {
+    format!("{prefix}.{}", new_uuid())
+}
+
+/// A random hex token (upload signatures).
+pub(crate) fn random_token() -> String {
+    format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..))
+}
+
+/// Organisation that owns everything in the emulator.
+pub(crate) const ORGANIZATION_UUID: &str = "org.00000000-0000-4000-8000-00000000e001";
+/// The emulator's single user.
+pub(crate) const USER_UUID: &str = "user.00000000-0000-4000-8000-00000000e002";
+/// The emulator user's email (`Eval.created_by`, manual edits).
+pub(crate) const USER_EMAIL: &str = "emulator@localhost";
+
+/// The emulator's single user, as a `UserRef`.
+pub(crate) fn user_ref() -> types::UserRef {
+    types::UserRef {
+        email: USER_EMAIL.to_owned(),
+        feature_flags: types::UserFeatureFlags {
+            enable_dashboard: false,
+        },
+        is_admin: true,
+        is_impersonating: false,
+        org_admin_emails: Some(vec![USER_EMAIL.to_owned()]),
+        organization: Some(types::UserOrganization {
+            name: "Aymara emulator".to_owned(),
+            org_uuid: ORGANIZATION_UUID.to_owned(),
+        }),
+        workspace: None,
+    }
+}
+
+/// Phase of a piece of simulated background work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// `created` / `pending`: the first third of the delay.
+    Queued,
+    /// `processing`: the rest of the delay.
+    Working,
+    /// Terminal: the delay has elapsed.
+    Done,
+}
+
+/// Work that "runs" for `delay` from `start`: its phase is computed from the elapsed time, so no
+/// background task exists. Queued for the first third of the delay, working until the delay has
+/// elapsed, then done. A zero delay is done at once.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Lifecycle {
+    start: Instant,
+    started_at: DateTime<Utc>,
+    delay: Duration,
+}
+
+impl Lifecycle {
+    pub fn new(delay: Duration) -> Self {
+        Self {
+            start: Instant::now(),
+            started_at: Utc::now(),
+            delay,
+        }
+    }
+
+    pub fn phase(&self) -> Phase {
+        let elapsed = self.start.elapsed();
+        if elapsed >= self.delay {
+            Phase::Done
+        } else if elapsed >= self.delay / 3 {
+            Phase::Working
+        } else {
+            Phase::Queued
+        }
+    }
+
+    /// Fraction of the delay elapsed, in `0.0..=1.0`.
+    pub fn progress(&self) -> f64 {
+        if self.delay.is_zero() {
+            return 1.0;
+        }
+        (self.start.elapsed().as_secs_f64() / self.delay.as_secs_f64()).clamp(0.0, 1.0)
+    }
+
+    /// When the current phase began (used for `updated_at`).
+    pub fn phase_started_at(&self) -> DateTime<Utc> {
+        let offset = match self.phase() {
+            Phase::Queued => Duration::ZERO,
+            Phase::Working => self.delay / 3,
+            Phase::Done => self.delay,
+        };
+        chrono::Duration::from_std(offset)
+            .ok()
+            .and_then(|offset| self.started_at.checked_add_signed(offset))
+            .unwrap_or(self.started_at)
+    }
+
+    /// The lifecycle status vocabulary (`created` → `processing` → `finished`).
+    pub fn status(&self) -> Status {
+        match self.phase() {
+            Phase::Queued => Status::Created,
+            Phase::Working => Status::Processing,
+            Phase::Done => Status::Finished,
+        }
+    }
+}
+
+/// Where a file's bytes are.
+pub(crate) enum FileSource {
+    /// Registered through `POST /v2/files` with `local_file_path`; waiting for the presigned PUT.
+    AwaitingUpload,
+    /// Registered with `remote_uri`: pending, then failed (the emulator has no network).
+    Remote { lifecycle: Lifecycle },
+    /// Bytes on disk. `problem` is why processing fails (the bytes do not match the type).
+    Stored {
+        size: u64,
+        path: PathBuf,
+        lifecycle: Lifecycle,
+        problem: Option<String>,
+    },
+}
+
+/// A file.
+pub(crate) struct FileRec {
+    pub uuid: String,
+    pub content_type: String,
+    pub file_type: FileType,
+    pub workspace_uuid: Option<String>,
+    pub original_file_url: Option<String>,
+    pub remote_file_path: String,
+    /// Signature of the presigned upload URL (files registered through `POST /v2/files`).
+    pub signature: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub source: FileSource,
+}
+
+/// An eval. `eval` holds the stored fields; status, `updated_at` and `num_prompts` are computed
+/// by [`EvalRec::view`].
+pub(crate) struct EvalRec {
+    pub eval: types::Eval,
+    pub lifecycle: Lifecycle,
+    pub edited_at: DateTime<Utc>,
+    /// Generated (and created/updated) prompts, listed by `list_prompts`.
+    pub prompts: Vec<types::EvalPrompt>,
+    /// Follow-up prompts handed out as `next_prompt` (multi-turn); not listed, but answerable.
+    pub followups: HashMap<String, types::EvalPrompt>,
+}
+
+impl EvalRec {
+    pub fn uuid(&self) -> &str {
+        self.eval.eval_uuid.as_deref().unwrap_or_default()
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.lifecycle.phase() == Phase::Done
+    }
+
+    /// The eval as the API returns it.
+    pub fn view(&self) -> types::Eval {
+        let mut eval = self.eval.clone();
+        eval.status = Some(self.lifecycle.status());
+        eval.updated_at = Some(self.edited_at.max(self.lifecycle.phase_started_at()));
+        eval.num_prompts = Some(if self.is_finished() {
+            i64::try_from(self.prompts.len()).unwrap_or(i64::MAX)
+        } else {
+            self.eval.num_prompts.unwrap_or_default()
+        });
+        eval
+    }
+
+    /// A prompt of this eval, generated or follow-up.
+    pub fn find_prompt(&self, prompt_uuid: &str) -> Option<&types::EvalPrompt> {
+        self.prompts
+            .iter()
+            .find(|p| p.prompt_uuid == prompt_uuid)
+            .or_else(|| self.followups.get(prompt_uuid))
+    }
+}
+
+/// One response of a run, with its verdict and manual-edit history.
+pub(crate) struct RespRec {
+    /// The full scored response (verdict included; hidden by views until scored).
+    pub scored: types::ScoredResponse,
+    /// Category of the answered prompt (used by accuracy reports).
+    pub category: Option<String>,
+    /// Which scoring rule decided (used by report summaries).
+    pub rule: ScoreRule,
+    pub history: Vec<types::AnswerHistory>,
+}
+
+impl RespRec {
+    pub fn is_scorable(&self) -> bool {
+        self.scored.exclude_from_scoring != Some(true)
+    }
+}
+
+/// The scoring rule that decided a verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ScoreRule {
+    Excluded,
+    Refused,
+    FileReference,
+    UnsafeWord,
+    SafeText,
+}
+
+/// An eval run.
+pub(crate) struct RunRec {
+    pub uuid: String,
+    pub eval_uuid: String,
+    pub name: String,
+    pub ai_description: Option<String>,
+    pub examples: Option<Vec<types::EvalRunExample>>,
+    pub is_sandbox: bool,
+    pub workspace_uuid: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub lifecycle: Lifecycle,
+    pub edited_at: DateTime<Utc>,
+    pub responses: Vec<RespRec>,
+}
+
+/// A suite report: per-run reports are computed when it is created and revealed as its
+/// lifecycle advances.
+pub(crate) struct ReportRec {
+    pub uuid: String,
+    pub workspace_uuid: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub lifecycle: Lifecycle,
+    pub run_reports: Vec<types::EvalRunReport>,
+    pub overall_passing: String,
+    pub overall_failing: String,
+    pub overall_advice: String,
+}

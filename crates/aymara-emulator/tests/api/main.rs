@@ -1,0 +1,10 @@
+//! End-to-end tests of the emulator over HTTP with a plain `reqwest` client.
+//!
+//! One test binary (faster to build); one module per area.
+
+mod common;
+mod evals;
+mod files;
+mod protocol;
+mod raw_client;
+mod runs;
