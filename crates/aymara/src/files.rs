@@ -422,7 +422,8 @@ impl<M> Upload<M> {
 
 impl Upload<Async> {
     /// Uploads the file. A failure (unreadable source, stall, error status) is returned, never
-    /// swallowed. Uploads are not retried: a streamed body cannot be replayed.
+    /// swallowed. A path or in-memory source is re-sent on a retryable failure (a 429 or 503,
+    /// a refused connection); a reader is sent once, since its bytes cannot be replayed.
     pub async fn send(self) -> Result<FileUpload> {
         if self.via_url {
             self.send_via_url().await
@@ -438,22 +439,18 @@ impl Upload<Async> {
         }
         let opened = open(self.source, self.file_name, self.content_type).await?;
         let tracker = Tracker::new(opened.len, self.progress);
+        let rebody = opened.rebody(&tracker);
         let (name, content_type, len) =
             (opened.name.clone(), opened.content_type.clone(), opened.len);
-        let body = opened.into_body(tracker.clone());
-        let part = match len {
-            Some(n) => reqwest::multipart::Part::stream_with_length(body, n),
-            None => reqwest::multipart::Part::stream(body),
-        }
-        .file_name(name)
-        .mime_str(&content_type)
-        .map_err(|_| {
-            Error::invalid(
-                "content_type",
-                format!("{content_type:?} is not a MIME type"),
-            )
-        })?;
-        let form = reqwest::multipart::Form::new().part("file", part);
+        // Validated once here so that rebuilding for a retry cannot fail on it.
+        reqwest::multipart::Part::bytes(Vec::new())
+            .mime_str(&content_type)
+            .map_err(|_| {
+                Error::invalid(
+                    "content_type",
+                    format!("{content_type:?} is not a MIME type"),
+                )
+            })?;
 
         let config = self.client.config();
         let mut url = reqwest::Url::parse(&format!("{}/v2/files/-/uploads", config.base_url))
@@ -461,20 +458,29 @@ impl Upload<Async> {
         if let Some(w) = &self.workspace_uuid {
             url.query_pairs_mut().append_pair("workspace_uuid", w);
         }
-        let request = config
-            .http
-            .post(url)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .multipart(form)
-            .build()
-            .map_err(|e| Error::invalid("file", e.to_string()))?;
+        let http = config.http.clone();
+        let build = move |body: reqwest::Body| {
+            let part = match len {
+                Some(n) => reqwest::multipart::Part::stream_with_length(body, n),
+                None => reqwest::multipart::Part::stream(body),
+            }
+            .file_name(name.clone())
+            .mime_str(&content_type)
+            .ok()?;
+            let form = reqwest::multipart::Form::new().part("file", part);
+            http.post(url.clone())
+                .header(reqwest::header::ACCEPT, "application/json")
+                .multipart(form)
+                .build()
+                .ok()
+        };
+        let request = build(opened.into_body(tracker.clone()))
+            .ok_or_else(|| Error::invalid("file", "could not build the multipart request"))?;
         let response_timeout = self.options.timeout.unwrap_or(config.timeout);
         let spec = CallSpec {
-            options: self.options,
-            headers,
-            capture: false,
             no_deadline: true,
-            bare: false,
+            replay: replay(rebody, build),
+            ..CallSpec::new(self.options, headers)
         };
         self.client
             .execute_upload::<FileUpload>(request, "files_upload", spec, &tracker, response_timeout)
@@ -503,27 +509,29 @@ impl Upload<Async> {
             )));
         };
         let tracker = Tracker::new(opened.len, self.progress);
+        let rebody = opened.rebody(&tracker);
         let (content_type, len) = (opened.content_type.clone(), opened.len);
-        let body = opened.into_body(tracker.clone());
         let config = self.client.config();
-        let mut put = config
-            .http
-            .put(&url)
-            .header(reqwest::header::CONTENT_TYPE, content_type);
-        if let Some(n) = len {
-            put = put.header(reqwest::header::CONTENT_LENGTH, n);
-        }
-        let request = put
-            .body(body)
-            .build()
-            .map_err(|e| Error::Upload(format!("upload URL {url:?}: {e}")))?;
+        let http = config.http.clone();
+        let target = url.clone();
+        let build = move |body: reqwest::Body| {
+            let mut put = http
+                .put(&target)
+                .header(reqwest::header::CONTENT_TYPE, &content_type);
+            if let Some(n) = len {
+                put = put.header(reqwest::header::CONTENT_LENGTH, n);
+            }
+            put.body(body).build().ok()
+        };
+        let request = build(opened.into_body(tracker.clone()))
+            .ok_or_else(|| Error::Upload(format!("the upload URL {url:?} is not a valid URL")))?;
         let response_timeout = self.options.timeout.unwrap_or(config.timeout);
         let spec = CallSpec {
-            options: RequestOptions::default(),
-            headers,
             capture: true,
             no_deadline: true,
             bare: true,
+            replay: replay(rebody, build),
+            ..CallSpec::new(RequestOptions::default(), headers)
         };
         // Object storage answers with its own (often empty or XML) body: only the status counts.
         self.client
@@ -531,6 +539,15 @@ impl Upload<Async> {
             .await?;
         Ok(file)
     }
+}
+
+/// Combines a body rebuilder and a request builder into a transport replay.
+fn replay(
+    rebody: Option<crate::upload::Rebody>,
+    build: impl Fn(reqwest::Body) -> Option<reqwest::Request> + Send + Sync + 'static,
+) -> Option<crate::transport::Replay> {
+    let rebody = rebody?;
+    Some(Arc::new(move || build(rebody()?)))
 }
 
 impl IntoFuture for Upload<Async> {

@@ -156,11 +156,8 @@ pub(crate) async fn run<O: Operation>(
     op.validate()?;
     let headers = options.validate(O::JSON_BODY)?;
     let spec = CallSpec {
-        options,
-        headers,
         capture,
-        no_deadline: false,
-        bare: false,
+        ..CallSpec::new(options, headers)
     };
     let state = SharedState::default();
     let raw = client.raw_for_call(Arc::new(spec), state.clone());

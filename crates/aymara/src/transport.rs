@@ -30,6 +30,25 @@ pub(crate) struct CallSpec {
     pub(crate) no_deadline: bool,
     /// Presigned object-storage URLs: no credentials, no default query.
     pub(crate) bare: bool,
+    /// Rebuilds a request whose body cannot be cloned (a streamed upload from a path or bytes),
+    /// so that it can be retried too. `None` where the body is one-shot.
+    pub(crate) replay: Option<Replay>,
+}
+
+/// See [`CallSpec::replay`].
+pub(crate) type Replay = Arc<dyn Fn() -> Option<reqwest::Request> + Send + Sync>;
+
+impl CallSpec {
+    pub(crate) fn new(options: RequestOptions, headers: HeaderMap) -> Self {
+        Self {
+            options,
+            headers,
+            capture: false,
+            no_deadline: false,
+            bare: false,
+            replay: None,
+        }
+    }
 }
 
 /// What the transport learned about a call; read back when building errors and raw responses.
@@ -94,20 +113,20 @@ async fn execute(
         let mut retry = 0u32;
         let mut current = request;
         loop {
-            // Keep a copy for the next attempt; a streaming body cannot be copied and is sent once.
-            let spare = if retry < max_retries {
-                current.try_clone()
-            } else {
-                None
-            };
+            // Keep a copy for the next attempt; a streamed body is rebuilt by `replay` if it can
+            // be, and otherwise sent once.
+            let can_retry = retry < max_retries;
+            let spare = if can_retry { current.try_clone() } else { None };
+            let replayable = spare.is_some() || spec.replay.is_some();
             current.headers_mut().insert(
                 HeaderName::from_static(RETRY_COUNT_HEADER),
                 HeaderValue::from(retry),
             );
             let result = config.http.execute(current).await;
             let attempts = retry + 1;
-            let delay = match (&result, spare.is_some()) {
-                (Ok(resp), true) => {
+            let delay = match &result {
+                _ if !(can_retry && replayable) => None,
+                Ok(resp) => {
                     let outcome = Outcome::Response(resp.status(), resp.headers());
                     should_retry(&method, &outcome).then(|| {
                         config
@@ -116,29 +135,39 @@ async fn execute(
                             .unwrap_or_else(|| config.retry.backoff(retry))
                     })
                 }
-                (Err(e), true) => {
+                Err(e) => {
                     let outcome = Outcome::Failure {
                         connect: e.is_connect(),
                     };
                     should_retry(&method, &outcome).then(|| config.retry.backoff(retry))
                 }
-                (_, false) => None,
             };
-            match (delay, spare) {
-                (Some(delay), Some(spare)) => {
-                    match &result {
-                        Ok(r) => {
-                            tracing::debug!(status = r.status().as_u16(), retry, ?delay, "retrying")
-                        }
-                        Err(e) => tracing::debug!(error = %e, retry, ?delay, "retrying"),
-                    }
-                    drop(result);
-                    tokio::time::sleep(delay).await;
-                    retry += 1;
-                    current = spare;
-                }
-                _ => return finish(&state, &spec, result, attempts),
+            let Some(delay) = delay else {
+                return finish(&state, &spec, result, attempts);
+            };
+            let next = match spare {
+                Some(spare) => Some(spare),
+                None => spec
+                    .replay
+                    .as_ref()
+                    .and_then(|rebuild| rebuild())
+                    .map(|mut r| {
+                        prepare(&config, &spec, &mut r);
+                        r
+                    }),
+            };
+            let Some(next) = next else {
+                // The source could not be reopened (e.g. the file vanished): report this attempt.
+                return finish(&state, &spec, result, attempts);
+            };
+            match &result {
+                Ok(r) => tracing::debug!(status = r.status().as_u16(), retry, ?delay, "retrying"),
+                Err(e) => tracing::debug!(error = %e, retry, ?delay, "retrying"),
             }
+            drop(result);
+            tokio::time::sleep(delay).await;
+            retry += 1;
+            current = next;
         }
     }
     .instrument(span)

@@ -209,6 +209,13 @@ impl Tracker {
         }
     }
 
+    fn reset(&self) {
+        let mut s = self.lock();
+        s.sent = 0;
+        s.last_progress = Instant::now();
+        s.finished_at = None;
+    }
+
     fn finish(&self) {
         let mut s = self.lock();
         if s.finished_at.is_none() {
@@ -228,12 +235,25 @@ pub(crate) enum Opened {
     Stream(Pin<Box<dyn AsyncRead + Send>>),
 }
 
+/// How to produce the same bytes again for a retry.
+#[derive(Clone)]
+pub(crate) enum Origin {
+    Bytes(Bytes),
+    Path(PathBuf),
+    /// A reader: its bytes can be sent once only.
+    OneShot,
+}
+
+/// Builds a fresh body for another attempt, or `None` when the source cannot be replayed.
+pub(crate) type Rebody = Arc<dyn Fn() -> Option<reqwest::Body> + Send + Sync>;
+
 /// An opened source: its name, content type, length and bytes.
 pub(crate) struct OpenedSource {
     pub(crate) name: String,
     pub(crate) content_type: String,
     pub(crate) len: Option<u64>,
     pub(crate) body: Opened,
+    pub(crate) origin: Origin,
 }
 
 /// Opens a source, checking it before any request is sent.
@@ -258,7 +278,7 @@ pub(crate) async fn open(
             format!("{content_type:?} is not a MIME type"),
         ));
     }
-    let (len, body) = match source {
+    let (len, body, origin) = match source {
         UploadSource::Path(path) => {
             let io = |source| Error::Io {
                 path: Some(path.clone()),
@@ -272,20 +292,61 @@ pub(crate) async fn open(
                     format!("{} is not a regular file", path.display()),
                 ));
             }
-            (Some(meta.len()), Opened::Stream(Box::pin(file)))
+            (
+                Some(meta.len()),
+                Opened::Stream(Box::pin(file)),
+                Origin::Path(path),
+            )
         }
-        UploadSource::Bytes { data, .. } => (Some(data.len() as u64), Opened::Bytes(data)),
-        UploadSource::Reader { reader, len, .. } => (len, Opened::Stream(Box::pin(reader))),
+        UploadSource::Bytes { data, .. } => (
+            Some(data.len() as u64),
+            Opened::Bytes(data.clone()),
+            Origin::Bytes(data),
+        ),
+        UploadSource::Reader { reader, len, .. } => {
+            (len, Opened::Stream(Box::pin(reader)), Origin::OneShot)
+        }
     };
     Ok(OpenedSource {
         name,
         content_type,
         len,
         body,
+        origin,
     })
 }
 
 impl OpenedSource {
+    /// A way to rebuild the body for a retry (paths are reopened, bytes are shared), reporting
+    /// progress from zero again; `None` for one-shot readers.
+    pub(crate) fn rebody(&self, tracker: &Arc<Tracker>) -> Option<Rebody> {
+        let origin = self.origin.clone();
+        let len = self.len;
+        let tracker = tracker.clone();
+        match origin {
+            Origin::OneShot => None,
+            origin => Some(Arc::new(move || {
+                let opened = match &origin {
+                    Origin::Bytes(b) => Opened::Bytes(b.clone()),
+                    Origin::Path(p) => {
+                        let file = std::fs::File::open(p).ok()?;
+                        Opened::Stream(Box::pin(tokio::fs::File::from_std(file)))
+                    }
+                    Origin::OneShot => return None,
+                };
+                tracker.reset();
+                let source = OpenedSource {
+                    name: String::new(),
+                    content_type: String::new(),
+                    len,
+                    body: opened,
+                    origin: Origin::OneShot,
+                };
+                Some(source.into_body(tracker.clone()))
+            })),
+        }
+    }
+
     /// A request body that reports progress to `tracker`. In-memory bytes stay replayable.
     pub(crate) fn into_body(self, tracker: Arc<Tracker>) -> reqwest::Body {
         match self.body {

@@ -409,3 +409,45 @@ async fn stalled_upload_times_out_but_slow_progress_does_not() {
         .unwrap();
     assert_eq!(up.file_uuid.as_deref(), Some("f-1"));
 }
+
+#[tokio::test]
+async fn path_uploads_are_resent_after_a_503_but_readers_are_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("retry.txt");
+    std::fs::write(&path, "resend me exactly").unwrap();
+    let server = MockServer::start_async().await;
+    let first = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/v2/files/-/uploads")
+                .header("x-aymara-retry-count", "0");
+            then.status(503).header("retry-after-ms", "5");
+        })
+        .await;
+    let second = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/v2/files/-/uploads")
+                .header("x-aymara-retry-count", "1")
+                .body_includes("resend me exactly");
+            then.status(200).json_body(file_upload("f-1", "completed"));
+        })
+        .await;
+    let up = client(&server.base_url())
+        .files()
+        .upload(path.as_path())
+        .await
+        .unwrap();
+    assert_eq!(up.file_uuid.as_deref(), Some("f-1"));
+    first.assert_calls_async(1).await;
+    second.assert_calls_async(1).await;
+
+    let reader = std::io::Cursor::new(b"once".to_vec());
+    let err = client(&server.base_url())
+        .files()
+        .upload(UploadSource::reader("r.txt", reader, Some(4)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    first.assert_calls_async(2).await;
+}
