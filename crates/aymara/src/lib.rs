@@ -154,13 +154,7 @@ impl Client {
     /// The generated low-level client, routed through this client's transport (auth, retries,
     /// tracing) with no per-request options.
     pub fn raw(&self) -> aymara_raw::Client {
-        let spec = CallSpec {
-            options: RequestOptions::default(),
-            headers: Default::default(),
-            capture: false,
-            no_deadline: false,
-            bare: false,
-        };
+        let spec = CallSpec::new(RequestOptions::default(), Default::default());
         self.raw_for_call(Arc::new(spec), SharedState::default())
     }
 
