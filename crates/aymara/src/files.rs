@@ -402,7 +402,6 @@ impl<M> Upload<M> {
     }
 
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-
     pub(crate) fn into_async(self) -> Upload<Async> {
         Upload {
             client: self.client,
@@ -591,7 +590,6 @@ impl<M> UploadMany<M> {
     }
 
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-
     pub(crate) fn into_async(self) -> UploadMany<Async> {
         UploadMany {
             client: self.client,

@@ -39,6 +39,7 @@
 //!   status, headers and an unread body ([`RawResponse`]).
 //! - Lists return pages and streams ([`pagination`]); long-running work has waiters
 //!   ([`polling`]); uploads stream from disk with progress ([`upload`]).
+//! - [`runner`]: run an eval end to end (all prompts, your answers, scoring), and multi-turn.
 //! - [`Error`] ([`error`]): one type, one variant per API status class, with request ids.
 //! - [`blocking`] (feature `blocking`): the same API without async.
 //! - [`types`]: the request and response types, generated from the API description.
@@ -60,6 +61,7 @@ pub mod evals;
 pub mod files;
 pub mod health;
 pub mod reports;
+pub mod runner;
 pub mod runs;
 
 #[cfg(feature = "blocking")]

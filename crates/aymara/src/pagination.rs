@@ -77,7 +77,6 @@ impl<T, O> Page<T, O> {
     }
 
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-
     pub(crate) fn map_next<N>(self, f: impl FnOnce(O) -> N) -> Page<T, N> {
         Page {
             items: self.items,

@@ -187,7 +187,6 @@ impl<P: Pollable, M> Wait<P, M> {
     }
 
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-
     pub(crate) fn into_async(self) -> Wait<P, Async> {
         Wait {
             client: self.client,

@@ -97,7 +97,6 @@ impl<O, M> Request<O, M> {
     }
 
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-
     pub(crate) fn into_async(self) -> Request<O, Async> {
         Request {
             client: self.client,

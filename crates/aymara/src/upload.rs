@@ -387,14 +387,14 @@ impl<S: Stream<Item = std::io::Result<Bytes>>> Stream for Counting<S> {
             }
             Poll::Ready(None) => {
                 let sent = this.tracker.sent();
-                if let Some(expected) = *this.expected {
-                    if sent != expected {
-                        // Never send a silently truncated (or padded) file.
-                        return Poll::Ready(Some(Err(std::io::Error::new(
-                            std::io::ErrorKind::UnexpectedEof,
-                            format!("the source yielded {sent} bytes, {expected} were expected"),
-                        ))));
-                    }
+                if let Some(expected) = *this.expected
+                    && sent != expected
+                {
+                    // Never send a silently truncated (or padded) file.
+                    return Poll::Ready(Some(Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        format!("the source yielded {sent} bytes, {expected} were expected"),
+                    ))));
                 }
                 this.tracker.finish();
                 Poll::Ready(None)

@@ -378,7 +378,8 @@ async fn secrets_never_show_in_debug_or_errors() {
 #[tokio::test]
 async fn each_status_maps_to_its_variant_with_a_readable_display() {
     let server = MockServer::start_async().await;
-    let cases: [(u16, fn(&Error) -> bool); 9] = [
+    type Check = fn(&Error) -> bool;
+    let cases: [(u16, Check); 9] = [
         (400, |e| matches!(e, Error::BadRequest(_))),
         (401, |e| matches!(e, Error::Authentication(_))),
         (403, |e| matches!(e, Error::PermissionDenied(_))),
