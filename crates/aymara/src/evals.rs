@@ -74,7 +74,7 @@ pub(crate) fn check_unit_interval(field: &str, value: Option<f64>) -> Result<()>
 /// Where a polled eval, eval run or report stands, from its `status`.
 pub(crate) fn status_state(status: Option<&Status>) -> PollState {
     match status {
-        Some(Status::Finished) => PollState::Done,
+        Some(Status::Finished) => PollState::Done("finished".into()),
         Some(Status::Failed) => PollState::Failed("failed".into(), None),
         Some(other) => PollState::Pending(other.to_string()),
         None => PollState::Pending("(no status)".into()),

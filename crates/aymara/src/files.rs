@@ -326,7 +326,7 @@ impl Pollable for FileProcessing {
 
     fn state(status: &FileStatus) -> PollState {
         match &status.processing_status {
-            FileProcessingStatus::Completed => PollState::Done,
+            FileProcessingStatus::Completed => PollState::Done("completed".into()),
             FileProcessingStatus::Failed => {
                 PollState::Failed("failed".into(), status.error_message.clone())
             }

@@ -21,8 +21,8 @@ use crate::request::{Async, BoxFuture, require_id};
 pub enum PollState {
     /// Still working; the status as the server spelled it.
     Pending(String),
-    /// Done successfully.
-    Done,
+    /// Done successfully; the final status as the server spelled it.
+    Done(String),
     /// Done unsuccessfully: the status, and the server's message if any.
     Failed(String, Option<String>),
 }
@@ -232,8 +232,7 @@ pub(crate) async fn wait<P: Pollable>(
         let state = P::state(&output);
         if let Some(cb) = &config.progress {
             let status = match &state {
-                PollState::Pending(s) | PollState::Failed(s, _) => s.clone(),
-                PollState::Done => "done".to_string(),
+                PollState::Pending(s) | PollState::Failed(s, _) | PollState::Done(s) => s.clone(),
             };
             cb(&WaitProgress {
                 id: id.to_string(),
@@ -243,7 +242,7 @@ pub(crate) async fn wait<P: Pollable>(
             });
         }
         match state {
-            PollState::Done => return Ok(output),
+            PollState::Done(_) => return Ok(output),
             PollState::Failed(status, message) => {
                 return Err(Error::WaitFailed {
                     resource: P::RESOURCE,

@@ -750,7 +750,7 @@ async fn wait_until_ready_polls_through_pending_states() {
         .unwrap();
     assert_eq!(eval.status, Some(Status::Finished));
     assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 3);
-    assert_eq!(*seen.lock().unwrap(), ["created", "processing", "done"]);
+    assert_eq!(*seen.lock().unwrap(), ["created", "processing", "finished"]);
 }
 
 #[tokio::test]

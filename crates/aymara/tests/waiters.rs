@@ -57,7 +57,7 @@ async fn waits_through_pending_and_processing_to_completed() {
         vec![
             ("pending".to_string(), 1),
             ("processing".to_string(), 2),
-            ("done".to_string(), 3)
+            ("completed".to_string(), 3)
         ]
     );
 }
