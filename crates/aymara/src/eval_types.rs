@@ -13,8 +13,9 @@
 
 use crate::Client;
 use crate::error::Result;
-use crate::evals::{by_id, list_operation, require_text};
+use crate::ops::{by_id, list_operation, require_text};
 use crate::pagination::Window;
+use crate::request::with_opt;
 use crate::request::{Async, BoxFuture, Operation, RawResult, Request, require_id};
 use crate::types::{AiInstruction, EvalType, PagedAiInstruction, PagedEvalType};
 
@@ -88,14 +89,13 @@ impl Operation for List {
 
     fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
         Box::pin(async move {
-            let mut b = raw.eval_types_list();
-            if let Some(v) = self.window.limit {
-                b = b.limit(v);
-            }
-            if let Some(v) = self.window.offset {
-                b = b.offset(v);
-            }
-            b.send().await
+            with_opt!(
+                raw.eval_types_list(),
+                limit = self.window.limit,
+                offset = self.window.offset
+            )
+            .send()
+            .await
         })
     }
 }
@@ -126,16 +126,14 @@ impl Operation for FindInstructions {
 
     fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
         Box::pin(async move {
-            let mut b = raw
-                .eval_types_find_instructions()
-                .eval_type_slug(self.eval_type_slug);
-            if let Some(v) = self.window.limit {
-                b = b.limit(v);
-            }
-            if let Some(v) = self.window.offset {
-                b = b.offset(v);
-            }
-            b.send().await
+            with_opt!(
+                raw.eval_types_find_instructions()
+                    .eval_type_slug(self.eval_type_slug),
+                limit = self.window.limit,
+                offset = self.window.offset
+            )
+            .send()
+            .await
         })
     }
 }
@@ -161,16 +159,14 @@ impl Operation for ListInstructions {
 
     fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
         Box::pin(async move {
-            let mut b = raw
-                .eval_types_list_instructions()
-                .eval_type_uuid(self.eval_type_uuid);
-            if let Some(v) = self.window.limit {
-                b = b.limit(v);
-            }
-            if let Some(v) = self.window.offset {
-                b = b.offset(v);
-            }
-            b.send().await
+            with_opt!(
+                raw.eval_types_list_instructions()
+                    .eval_type_uuid(self.eval_type_uuid),
+                limit = self.window.limit,
+                offset = self.window.offset
+            )
+            .send()
+            .await
         })
     }
 }

@@ -16,9 +16,11 @@ use futures_util::{StreamExt, stream};
 
 use crate::Client;
 use crate::error::{Error, Result};
+use crate::ops::{by_id, list_operation};
 use crate::options::{RequestOptions, option_setters};
-use crate::pagination::{ListOperation, Window};
+use crate::pagination::Window;
 use crate::polling::{PollState, Pollable, Wait};
+use crate::request::with_opt;
 use crate::request::{
     Async, BoxFuture, Operation, RawResult, Request, api_error, decode_error, require_id,
 };
@@ -62,30 +64,22 @@ impl<M: Clone> Files<M> {
 
     /// `GET /v2/files/{file_uuid}`: a file's details and download URL.
     pub fn get(&self, file_uuid: impl Into<String>) -> Request<Get, M> {
-        self.request(Get {
-            file_uuid: file_uuid.into(),
-        })
+        self.request(Get::new(file_uuid.into()))
     }
 
     /// `DELETE /v2/files/{file_uuid}`: soft-deletes a file.
     pub fn delete(&self, file_uuid: impl Into<String>) -> Request<Delete, M> {
-        self.request(Delete {
-            file_uuid: file_uuid.into(),
-        })
+        self.request(Delete::new(file_uuid.into()))
     }
 
     /// `GET /v2/files/{file_uuid}/frames`: frame URLs of a processed video.
     pub fn get_frames(&self, file_uuid: impl Into<String>) -> Request<GetFrames, M> {
-        self.request(GetFrames {
-            file_uuid: file_uuid.into(),
-        })
+        self.request(GetFrames::new(file_uuid.into()))
     }
 
     /// `GET /v2/files/{file_uuid}/status`: processing status.
     pub fn get_status(&self, file_uuid: impl Into<String>) -> Request<GetStatus, M> {
-        self.request(GetStatus {
-            file_uuid: file_uuid.into(),
-        })
+        self.request(GetStatus::new(file_uuid.into()))
     }
 
     /// `POST /v2/files/-/uploads`: uploads one file as `multipart/form-data`, streamed.
@@ -239,76 +233,36 @@ impl Operation for List {
 
     fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
         Box::pin(async move {
-            let mut b = raw.files_list();
-            if let Some(v) = self.file_type {
-                b = b.file_type(v);
-            }
-            if let Some(v) = self.workspace_uuid {
-                b = b.workspace_uuid(v);
-            }
-            if let Some(v) = self.window.limit {
-                b = b.limit(v);
-            }
-            if let Some(v) = self.window.offset {
-                b = b.offset(v);
-            }
-            b.send().await
+            with_opt!(
+                raw.files_list(),
+                file_type = self.file_type,
+                workspace_uuid = self.workspace_uuid,
+                limit = self.window.limit,
+                offset = self.window.offset
+            )
+            .send()
+            .await
         })
     }
 }
 
-impl ListOperation for List {
-    type Item = FileDetail;
-    fn window(&self) -> Window {
-        self.window
-    }
-    fn set_window(&mut self, window: Window) {
-        self.window = window;
-    }
-    fn into_page(output: PagedFileDetail) -> (Vec<FileDetail>, Option<i64>) {
-        (output.items, output.count)
-    }
-}
+list_operation!(List, FileDetail, PagedFileDetail);
 
-macro_rules! by_file_uuid {
-    ($(#[$m:meta])* $name:ident, $id:literal, $out:ty, $method:ident) => {
-        $(#[$m])*
-        #[derive(Clone, Debug)]
-        pub struct $name {
-            file_uuid: String,
-        }
-
-        impl Operation for $name {
-            type Output = $out;
-            const ID: &'static str = $id;
-            const JSON_BODY: bool = false;
-
-            fn validate(&self) -> Result<()> {
-                require_id("file_uuid", &self.file_uuid)
-            }
-
-            fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
-                Box::pin(async move { raw.$method().file_uuid(self.file_uuid).send().await })
-            }
-        }
-    };
-}
-
-by_file_uuid!(
+by_id!(
     /// Parameters of [`Files::get`].
-    Get, "files_get", FileDetail, files_get
+    Get { file_uuid }, "files_get", FileDetail, files_get
 );
-by_file_uuid!(
+by_id!(
     /// Parameters of [`Files::delete`].
-    Delete, "files_delete", (), files_delete
+    Delete { file_uuid }, "files_delete", (), files_delete
 );
-by_file_uuid!(
+by_id!(
     /// Parameters of [`Files::get_frames`].
-    GetFrames, "files_get_frames", FileFrames, files_get_frames
+    GetFrames { file_uuid }, "files_get_frames", FileFrames, files_get_frames
 );
-by_file_uuid!(
+by_id!(
     /// Parameters of [`Files::get_status`].
-    GetStatus, "files_get_status", FileStatus, files_get_status
+    GetStatus { file_uuid }, "files_get_status", FileStatus, files_get_status
 );
 
 /// Waiting for a file's processing ([`Files::wait_for_processing`]).

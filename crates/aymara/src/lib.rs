@@ -48,6 +48,7 @@
 
 pub mod config;
 pub mod error;
+mod ops;
 pub mod options;
 pub mod pagination;
 pub mod polling;

@@ -13,9 +13,10 @@
 
 use crate::Client;
 use crate::error::{Error, Result};
-use crate::evals::{by_id, check_workspace, list_operation, status_state, workspace_setter};
+use crate::ops::{by_id, check_workspace, list_operation, status_state, workspace_setter};
 use crate::pagination::Window;
 use crate::polling::{PollState, Pollable, Wait};
+use crate::request::with_opt;
 use crate::request::{Async, BoxFuture, Operation, RawResult, Request};
 use crate::types::{EvalSuiteReport, EvalSuiteReportRequest, PagedEvalSuiteReport};
 
@@ -116,11 +117,12 @@ impl Operation for Create {
 
     fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
         Box::pin(async move {
-            let mut b = raw.reports_create().body(self.body);
-            if let Some(v) = self.workspace_uuid {
-                b = b.workspace_uuid(v);
-            }
-            b.send().await
+            with_opt!(
+                raw.reports_create().body(self.body),
+                workspace_uuid = self.workspace_uuid
+            )
+            .send()
+            .await
         })
     }
 }
@@ -147,17 +149,14 @@ impl Operation for List {
 
     fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
         Box::pin(async move {
-            let mut b = raw.reports_list();
-            if let Some(v) = self.workspace_uuid {
-                b = b.workspace_uuid(v);
-            }
-            if let Some(v) = self.window.limit {
-                b = b.limit(v);
-            }
-            if let Some(v) = self.window.offset {
-                b = b.offset(v);
-            }
-            b.send().await
+            with_opt!(
+                raw.reports_list(),
+                workspace_uuid = self.workspace_uuid,
+                limit = self.window.limit,
+                offset = self.window.offset
+            )
+            .send()
+            .await
         })
     }
 }

@@ -22,6 +22,21 @@ use crate::error::{ApiError, CallContext, DecodeError, Error, Result, snippet};
 use crate::options::{RequestOptions, option_setters};
 use crate::transport::{CallSpec, CallState, SharedState, lock};
 
+/// Applies optional arguments to a generated builder:
+/// `with_opt!(raw.files_list(), limit = window.limit, file_type = filter)` calls each setter
+/// whose value is `Some` (the generated setters take plain values).
+macro_rules! with_opt {
+    ($builder:expr $(, $setter:ident = $value:expr)* $(,)?) => {{
+        let builder = $builder;
+        $(let builder = match $value {
+            Some(v) => builder.$setter(v),
+            None => builder,
+        };)*
+        builder
+    }};
+}
+pub(crate) use with_opt;
+
 /// Boxed, sendable future.
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 

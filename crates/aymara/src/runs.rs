@@ -27,12 +27,13 @@
 
 use crate::Client;
 use crate::error::{Error, Result};
-use crate::evals::{
+use crate::ops::{
     by_id, check_unit_interval, check_workspace, list_operation, require_text, status_state,
     workspace_setter,
 };
 use crate::pagination::Window;
 use crate::polling::{PollState, Pollable, Wait};
+use crate::request::with_opt;
 use crate::request::{Async, BoxFuture, Operation, RawResult, Request, require_id};
 use crate::types::{
     AnswerHistory, AnswerUpdateRequest, ContentType, EvalResponse, EvalRunExample, EvalRunRequest,
@@ -347,14 +348,13 @@ impl Operation for Create {
 
     fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
         Box::pin(async move {
-            let mut b = raw.eval_runs_create().body(self.body);
-            if let Some(v) = self.is_sandbox {
-                b = b.is_sandbox(v);
-            }
-            if let Some(v) = self.workspace_uuid {
-                b = b.workspace_uuid(v);
-            }
-            b.send().await
+            with_opt!(
+                raw.eval_runs_create().body(self.body),
+                is_sandbox = self.is_sandbox,
+                workspace_uuid = self.workspace_uuid
+            )
+            .send()
+            .await
         })
     }
 }
@@ -384,14 +384,13 @@ impl Operation for ScoreResponses {
 
     fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
         Box::pin(async move {
-            let mut b = raw.eval_runs_score_responses().body(self.body);
-            if let Some(v) = self.is_sandbox {
-                b = b.is_sandbox(v);
-            }
-            if let Some(v) = self.workspace_uuid {
-                b = b.workspace_uuid(v);
-            }
-            b.send().await
+            with_opt!(
+                raw.eval_runs_score_responses().body(self.body),
+                is_sandbox = self.is_sandbox,
+                workspace_uuid = self.workspace_uuid
+            )
+            .send()
+            .await
         })
     }
 }
@@ -432,20 +431,15 @@ impl Operation for List {
 
     fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
         Box::pin(async move {
-            let mut b = raw.eval_runs_list();
-            if let Some(v) = self.eval_uuid {
-                b = b.eval_uuid(v);
-            }
-            if let Some(v) = self.workspace_uuid {
-                b = b.workspace_uuid(v);
-            }
-            if let Some(v) = self.window.limit {
-                b = b.limit(v);
-            }
-            if let Some(v) = self.window.offset {
-                b = b.offset(v);
-            }
-            b.send().await
+            with_opt!(
+                raw.eval_runs_list(),
+                eval_uuid = self.eval_uuid,
+                workspace_uuid = self.workspace_uuid,
+                limit = self.window.limit,
+                offset = self.window.offset
+            )
+            .send()
+            .await
         })
     }
 }
@@ -486,14 +480,14 @@ impl Operation for GetResponseHistory {
 
     fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
         Box::pin(async move {
-            let mut b = raw
-                .eval_runs_get_response_history()
-                .eval_run_uuid(self.eval_run_uuid)
-                .response_uuid(self.response_uuid);
-            if let Some(v) = self.workspace_uuid {
-                b = b.workspace_uuid(v);
-            }
-            b.send().await
+            with_opt!(
+                raw.eval_runs_get_response_history()
+                    .eval_run_uuid(self.eval_run_uuid)
+                    .response_uuid(self.response_uuid),
+                workspace_uuid = self.workspace_uuid
+            )
+            .send()
+            .await
         })
     }
 }
@@ -524,19 +518,15 @@ impl Operation for ListResponses {
 
     fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
         Box::pin(async move {
-            let mut b = raw
-                .eval_runs_list_responses()
-                .eval_run_uuid(self.eval_run_uuid);
-            if let Some(v) = self.workspace_uuid {
-                b = b.workspace_uuid(v);
-            }
-            if let Some(v) = self.window.limit {
-                b = b.limit(v);
-            }
-            if let Some(v) = self.window.offset {
-                b = b.offset(v);
-            }
-            b.send().await
+            with_opt!(
+                raw.eval_runs_list_responses()
+                    .eval_run_uuid(self.eval_run_uuid),
+                workspace_uuid = self.workspace_uuid,
+                limit = self.window.limit,
+                offset = self.window.offset
+            )
+            .send()
+            .await
         })
     }
 }
@@ -586,15 +576,15 @@ impl Operation for UpdateResponse {
 
     fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
         Box::pin(async move {
-            let mut b = raw
-                .eval_runs_update_response()
-                .eval_run_uuid(self.eval_run_uuid)
-                .response_uuid(self.response_uuid)
-                .body(self.body);
-            if let Some(v) = self.workspace_uuid {
-                b = b.workspace_uuid(v);
-            }
-            b.send().await
+            with_opt!(
+                raw.eval_runs_update_response()
+                    .eval_run_uuid(self.eval_run_uuid)
+                    .response_uuid(self.response_uuid)
+                    .body(self.body),
+                workspace_uuid = self.workspace_uuid
+            )
+            .send()
+            .await
         })
     }
 }
