@@ -374,7 +374,10 @@ fn untagged_tools_decode_by_the_shape_of_value() {
     match tools(object.clone()) {
         Tools::Dict(d) => {
             assert_eq!(d.tag(), None);
-            assert_eq!(d.value().unwrap()["route_message"]["parameters"]["target"], "string");
+            assert_eq!(
+                d.value().unwrap()["route_message"]["parameters"]["target"],
+                "string"
+            );
         }
         other => panic!("object value must give Tools::Dict, got {other:?}"),
     }

@@ -19,10 +19,16 @@ struct Visitor<'a>(&'a Fields);
 
 impl Visit for Visitor<'_> {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0.lock().unwrap().push((field.name().to_string(), format!("{value:?}")));
+        self.0
+            .lock()
+            .unwrap()
+            .push((field.name().to_string(), format!("{value:?}")));
     }
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.lock().unwrap().push((field.name().to_string(), value.to_string()));
+        self.0
+            .lock()
+            .unwrap()
+            .push((field.name().to_string(), value.to_string()));
     }
 }
 
@@ -47,7 +53,9 @@ async fn each_call_records_a_request_span() {
     server
         .mock_async(|when, then| {
             when.method(GET).path("/v2/files/f-1");
-            then.status(200).header("x-request-id", "req-t").json_body(file_detail("f-1", "text"));
+            then.status(200)
+                .header("x-request-id", "req-t")
+                .json_body(file_detail("f-1", "text"));
         })
         .await;
     client(&server.base_url()).files().get("f-1").await.unwrap();
