@@ -9,7 +9,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
+
+const X_SHOULD_RETRY: HeaderName = HeaderName::from_static("x-should-retry");
 use reqwest::{Method, StatusCode};
 
 /// Retry policy of a client (see [`crate::ClientBuilder::retry`]).
@@ -97,13 +99,15 @@ pub(crate) fn should_retry(method: &Method, outcome: &Outcome<'_>) -> bool {
     );
     match outcome {
         Outcome::Response(status, headers) => {
-            match headers.get("x-should-retry").and_then(|v| v.to_str().ok()) {
+            // A success is final, whatever the headers say: like the official client, which
+            // consults `x-should-retry` only for error statuses.
+            if status.is_success() {
+                return false;
+            }
+            match headers.get(X_SHOULD_RETRY).and_then(|v| v.to_str().ok()) {
                 Some("true") => return true,
                 Some("false") => return false,
                 _ => {}
-            }
-            if status.is_success() {
-                return false;
             }
             let code = status.as_u16();
             if idempotent {

@@ -17,7 +17,9 @@ use crate::error::{CallContext, header_request_id};
 use crate::options::RequestOptions;
 use crate::retry::{Outcome, should_retry};
 
-const RETRY_COUNT_HEADER: &str = "x-aymara-retry-count";
+// Header names built at compile time: inserting or removing by `&str` parses the name each time.
+const RETRY_COUNT_HEADER: HeaderName = HeaderName::from_static("x-aymara-retry-count");
+const API_VERSION: HeaderName = HeaderName::from_static("api-version");
 
 /// What one call needs from the transport besides the request itself.
 pub(crate) struct CallSpec {
@@ -90,15 +92,10 @@ async fn execute(
     mut request: reqwest::Request,
     operation: &'static str,
 ) -> reqwest::Result<reqwest::Response> {
-    prepare(&config, &spec, &mut request);
+    // progenitor adds `api-version: <info.version>`; the API defines no such header.
+    request.headers_mut().remove(API_VERSION);
     let method = request.method().clone();
     let path = request.url().path().to_string();
-    lock(&state).context = CallContext {
-        operation,
-        method: method.to_string(),
-        path: path.clone(),
-        attempts: 0,
-    };
     let span = tracing::debug_span!(
         "aymara.request",
         operation,
@@ -108,20 +105,27 @@ async fn execute(
         attempts = tracing::field::Empty,
         request_id = tracing::field::Empty,
     );
+    lock(&state).context = CallContext {
+        operation,
+        method: method.to_string(),
+        path,
+        attempts: 0,
+    };
     async move {
         let max_retries = spec.options.max_retries.unwrap_or(config.retry.max_retries);
         let mut retry = 0u32;
         let mut current = request;
         loop {
-            // Keep a copy for the next attempt; a streamed body is rebuilt by `replay` if it can
-            // be, and otherwise sent once.
+            // Keep a copy for the next attempt, taken before auth and options are applied (a
+            // smaller copy, prepared again if used); a streamed body is rebuilt by `replay` if
+            // it can be, and otherwise sent once.
             let can_retry = retry < max_retries;
             let spare = if can_retry { current.try_clone() } else { None };
             let replayable = spare.is_some() || spec.replay.is_some();
-            current.headers_mut().insert(
-                HeaderName::from_static(RETRY_COUNT_HEADER),
-                HeaderValue::from(retry),
-            );
+            prepare(&config, &spec, &mut current);
+            current
+                .headers_mut()
+                .insert(RETRY_COUNT_HEADER, retry_count(retry));
             let result = config.http.execute(current).await;
             let attempts = retry + 1;
             let delay = match &result {
@@ -145,17 +149,7 @@ async fn execute(
             let Some(delay) = delay else {
                 return finish(&state, &spec, result, attempts);
             };
-            let next = match spare {
-                Some(spare) => Some(spare),
-                None => spec
-                    .replay
-                    .as_ref()
-                    .and_then(|rebuild| rebuild())
-                    .map(|mut r| {
-                        prepare(&config, &spec, &mut r);
-                        r
-                    }),
-            };
+            let next = spare.or_else(|| spec.replay.as_ref().and_then(|rebuild| rebuild()));
             let Some(next) = next else {
                 // The source could not be reopened (e.g. the file vanished): report this attempt.
                 return finish(&state, &spec, result, attempts);
@@ -172,6 +166,16 @@ async fn execute(
     }
     .instrument(span)
     .await
+}
+
+/// The retry-count header's value, without allocating for the usual counts.
+fn retry_count(retry: u32) -> HeaderValue {
+    match retry {
+        0 => HeaderValue::from_static("0"),
+        1 => HeaderValue::from_static("1"),
+        2 => HeaderValue::from_static("2"),
+        n => HeaderValue::from(n),
+    }
 }
 
 fn finish(
@@ -203,11 +207,9 @@ fn finish(
     Ok(resp)
 }
 
-/// Applies auth, defaults and the call's options to the request.
+/// Applies auth, defaults and the call's options to the request of one attempt.
 fn prepare(config: &Config, spec: &CallSpec, request: &mut reqwest::Request) {
     let headers = request.headers_mut();
-    // progenitor adds `api-version: <info.version>`; the API defines no such header.
-    headers.remove("api-version");
     if spec.bare {
         // Never send Aymara credentials to object storage.
         if let Some(ua) = config.headers.get(reqwest::header::USER_AGENT) {
