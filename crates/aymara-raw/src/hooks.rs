@@ -23,7 +23,11 @@ pub type ExecFuture = Pin<Box<dyn Future<Output = reqwest::Result<reqwest::Respo
 /// Sends one operation's request, however many attempts that takes.
 pub trait Executor: Send + Sync {
     /// Executes `request` for the operation named by its OpenAPI `operation_id`.
-    fn execute(&self, request: reqwest::Request, operation_id: &'static str) -> ExecFuture;
+    fn execute(
+        self: Arc<Self>,
+        request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> ExecFuture;
 }
 
 /// Per-client state that progenitor threads through every generated call.
@@ -56,7 +60,7 @@ impl ClientHooks<Inner> for Client {
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         match &self.inner().executor {
-            Some(executor) => executor.execute(request, info.operation_id).await,
+            Some(executor) => executor.clone().execute(request, info.operation_id).await,
             None => self.client().execute(request).await,
         }
     }

@@ -24,7 +24,7 @@ use crate::request::with_opt;
 use crate::request::{
     Async, BoxFuture, Operation, RawResult, Request, api_error, decode_error, require_id,
 };
-use crate::transport::{CallExecutor, CallSpec, SharedState, lock};
+use crate::transport::{CallExecutor, CallSpec};
 use crate::types::{
     FileCreateRequest, FileCreateResponse, FileDetail, FileFrames, FileProcessingStatus,
     FileStatus, FileType, FileUpload, FileUploadItem, PagedFileDetail,
@@ -596,14 +596,9 @@ impl Client {
         tracker: &Tracker,
         response_timeout: std::time::Duration,
     ) -> Result<T> {
-        let state = SharedState::default();
-        let executor = CallExecutor {
-            config: self.config.clone(),
-            spec: Arc::new(spec),
-            state: state.clone(),
-        };
-        let context = || lock(&state).context.clone();
-        let send = executor.execute(request, operation);
+        let call = CallExecutor::new(self.config.clone(), spec);
+        let context = || call.state().context.clone();
+        let send = call.clone().execute(request, operation);
         let response = guard(
             send,
             tracker,
@@ -633,14 +628,9 @@ impl Client {
         tracker: &Tracker,
         response_timeout: std::time::Duration,
     ) -> Result<()> {
-        let state = SharedState::default();
-        let executor = CallExecutor {
-            config: self.config.clone(),
-            spec: Arc::new(spec),
-            state: state.clone(),
-        };
-        let context = || lock(&state).context.clone();
-        let send = executor.execute(request, "files_presigned_put");
+        let call = CallExecutor::new(self.config.clone(), spec);
+        let context = || call.state().context.clone();
+        let send = call.clone().execute(request, "files_presigned_put");
         let response = guard(
             send,
             tracker,
@@ -649,7 +639,7 @@ impl Client {
             context,
         )
         .await?;
-        let captured = lock(&state).captured.take();
+        let captured = call.state().captured.take();
         match captured {
             Some(_) => Ok(()),
             None => Err(api_error(response, context()).await),

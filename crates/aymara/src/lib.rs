@@ -80,7 +80,7 @@ pub use request::{RawResponse, Request};
 pub use retry::RetryConfig;
 
 use crate::config::Config;
-use crate::transport::{CallExecutor, CallSpec, SharedState};
+use crate::transport::{CallExecutor, CallSpec};
 
 /// The Aymara API client. Cheap to clone (an `Arc` inside), `Send + Sync`; share one per
 /// process so connections are pooled.
@@ -158,23 +158,17 @@ impl Client {
     /// tracing) with no per-request options.
     pub fn raw(&self) -> aymara_raw::Client {
         let spec = CallSpec::new(RequestOptions::default(), Default::default());
-        self.raw_for_call(Arc::new(spec), SharedState::default())
+        self.raw_for_call(spec).0
     }
 
-    pub(crate) fn raw_for_call(
-        &self,
-        spec: Arc<CallSpec>,
-        state: SharedState,
-    ) -> aymara_raw::Client {
-        let executor = CallExecutor {
-            config: self.config.clone(),
-            spec,
-            state,
-        };
-        aymara_raw::Client::new_with_client(
+    /// A generated client whose every request goes through one call's executor.
+    pub(crate) fn raw_for_call(&self, spec: CallSpec) -> (aymara_raw::Client, Arc<CallExecutor>) {
+        let call = CallExecutor::new(self.config.clone(), spec);
+        let raw = aymara_raw::Client::new_with_client(
             &self.config.base_url,
             self.config.http.clone(),
-            aymara_raw::hooks::Inner::new(Arc::new(executor)),
-        )
+            aymara_raw::hooks::Inner::new(call.clone()),
+        );
+        (raw, call)
     }
 }

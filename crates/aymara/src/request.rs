@@ -8,7 +8,6 @@
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::Arc;
 
 use aymara_raw::ResponseValue;
 use bytes::Bytes;
@@ -20,7 +19,7 @@ use serde::de::DeserializeOwned;
 use crate::Client;
 use crate::error::{ApiError, CallContext, DecodeError, Error, Result, snippet};
 use crate::options::{RequestOptions, option_setters};
-use crate::transport::{CallSpec, CallState, SharedState, lock};
+use crate::transport::{CallExecutor, CallSpec};
 
 /// Applies optional arguments to a generated builder:
 /// `with_opt!(raw.files_list(), limit = window.limit, file_type = filter)` calls each setter
@@ -173,27 +172,26 @@ pub(crate) async fn run<O: Operation>(
         capture,
         ..CallSpec::new(options, headers)
     };
-    let state = SharedState::default();
-    let raw = client.raw_for_call(Arc::new(spec), state.clone());
+    let (raw, call) = client.raw_for_call(spec);
     let result = op.call(raw).await;
-    let captured = lock(&state).captured.take();
+    let captured = call.state().captured.take();
     match (result, captured) {
         (_, Some(response)) => {
-            let context = lock(&state).context.clone();
+            let context = call.state().context.clone();
             Ok(Executed::Raw(RawResponse::new(response, context)))
         }
         (Ok(v), None) => Ok(Executed::Value(v)),
-        (Err(e), None) => Err(from_raw::<O::Output>(e, &state).await),
+        (Err(e), None) => Err(from_raw::<O::Output>(e, &call).await),
     }
 }
 
 /// Maps a generated-client error, using what the transport recorded about the call.
 pub(crate) async fn from_raw<T: DeserializeOwned>(
     e: aymara_raw::Error<()>,
-    state: &SharedState,
+    call: &CallExecutor,
 ) -> Error {
     let (context, status, request_id) = {
-        let s: std::sync::MutexGuard<'_, CallState> = lock(state);
+        let s = call.state();
         (s.context.clone(), s.status, s.request_id.clone())
     };
     match e {

@@ -62,36 +62,46 @@ pub(crate) struct CallState {
     pub(crate) captured: Option<reqwest::Response>,
 }
 
-pub(crate) type SharedState = Arc<Mutex<CallState>>;
-
-pub(crate) fn lock(state: &SharedState) -> std::sync::MutexGuard<'_, CallState> {
-    // A panic while holding this lock cannot leave it inconsistent: every write is a plain store.
-    state.lock().unwrap_or_else(|p| p.into_inner())
+/// The executor of one call: its options and what the transport learns, in one allocation.
+pub(crate) struct CallExecutor {
+    config: Arc<Config>,
+    spec: CallSpec,
+    state: Mutex<CallState>,
 }
 
-/// The executor of one call.
-pub(crate) struct CallExecutor {
-    pub(crate) config: Arc<Config>,
-    pub(crate) spec: Arc<CallSpec>,
-    pub(crate) state: SharedState,
+impl CallExecutor {
+    pub(crate) fn new(config: Arc<Config>, spec: CallSpec) -> Arc<Self> {
+        Arc::new(Self {
+            config,
+            spec,
+            state: Mutex::default(),
+        })
+    }
+
+    /// What the transport recorded so far.
+    pub(crate) fn state(&self) -> std::sync::MutexGuard<'_, CallState> {
+        // A panic while holding this lock cannot leave it inconsistent: every write is a plain
+        // store.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 impl Executor for CallExecutor {
-    fn execute(&self, request: reqwest::Request, operation_id: &'static str) -> ExecFuture {
-        let config = self.config.clone();
-        let spec = self.spec.clone();
-        let state = self.state.clone();
-        Box::pin(execute(config, spec, state, request, operation_id))
+    fn execute(
+        self: Arc<Self>,
+        request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> ExecFuture {
+        Box::pin(execute(self, request, operation_id))
     }
 }
 
 async fn execute(
-    config: Arc<Config>,
-    spec: Arc<CallSpec>,
-    state: SharedState,
+    call: Arc<CallExecutor>,
     mut request: reqwest::Request,
     operation: &'static str,
 ) -> reqwest::Result<reqwest::Response> {
+    let (config, spec) = (&call.config, &call.spec);
     // progenitor adds `api-version: <info.version>`; the API defines no such header.
     request.headers_mut().remove(API_VERSION);
     let method = request.method().clone();
@@ -105,13 +115,13 @@ async fn execute(
         attempts = tracing::field::Empty,
         request_id = tracing::field::Empty,
     );
-    lock(&state).context = CallContext {
+    call.state().context = CallContext {
         operation,
         method: method.to_string(),
         path,
         attempts: 0,
     };
-    async move {
+    async {
         let max_retries = spec.options.max_retries.unwrap_or(config.retry.max_retries);
         let mut retry = 0u32;
         let mut current = request;
@@ -122,7 +132,7 @@ async fn execute(
             let can_retry = retry < max_retries;
             let spare = if can_retry { current.try_clone() } else { None };
             let replayable = spare.is_some() || spec.replay.is_some();
-            prepare(&config, &spec, &mut current);
+            prepare(config, spec, &mut current);
             current
                 .headers_mut()
                 .insert(RETRY_COUNT_HEADER, retry_count(retry));
@@ -147,12 +157,12 @@ async fn execute(
                 }
             };
             let Some(delay) = delay else {
-                return finish(&state, &spec, result, attempts);
+                return finish(&call, result, attempts);
             };
             let next = spare.or_else(|| spec.replay.as_ref().and_then(|rebuild| rebuild()));
             let Some(next) = next else {
                 // The source could not be reopened (e.g. the file vanished): report this attempt.
-                return finish(&state, &spec, result, attempts);
+                return finish(&call, result, attempts);
             };
             match &result {
                 Ok(r) => tracing::debug!(status = r.status().as_u16(), retry, ?delay, "retrying"),
@@ -179,14 +189,13 @@ fn retry_count(retry: u32) -> HeaderValue {
 }
 
 fn finish(
-    state: &SharedState,
-    spec: &CallSpec,
+    call: &CallExecutor,
     result: reqwest::Result<reqwest::Response>,
     attempts: u32,
 ) -> reqwest::Result<reqwest::Response> {
     let span = tracing::Span::current();
     span.record("attempts", attempts);
-    let mut st = lock(state);
+    let mut st = call.state();
     st.context.attempts = attempts;
     let resp = result?;
     let status = resp.status();
@@ -197,7 +206,7 @@ fn finish(
     }
     st.status = Some(status);
     st.request_id = request_id;
-    if spec.capture && status.is_success() {
+    if call.spec.capture && status.is_success() {
         // The caller reads the real body; the generated code gets an empty stand-in.
         let mut stand_in = http::Response::new(Vec::<u8>::new());
         *stand_in.status_mut() = status;
