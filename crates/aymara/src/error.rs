@@ -114,7 +114,7 @@ pub struct CallContext {
     /// The OpenAPI operation id, e.g. `files_get`.
     pub operation: &'static str,
     /// HTTP method.
-    pub method: String,
+    pub method: reqwest::Method,
     /// URL path (no query).
     pub path: String,
     /// Attempts made, retries included.
@@ -241,18 +241,20 @@ pub struct DecodeError {
 }
 
 pub(crate) fn header_request_id(headers: &HeaderMap) -> Option<String> {
+    request_id_value(headers)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The request-id header's value, without copying it.
+pub(crate) fn request_id_value(headers: &HeaderMap) -> Option<&reqwest::header::HeaderValue> {
     // Header names built at compile time: a lookup by `&str` parses the name every time.
     const NAMES: [HeaderName; 3] = [
         HeaderName::from_static("x-request-id"),
         HeaderName::from_static("request-id"),
         HeaderName::from_static("x-amzn-requestid"),
     ];
-    NAMES.iter().find_map(|h| {
-        headers
-            .get(h)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    })
+    NAMES.iter().find_map(|h| headers.get(h))
 }
 
 pub(crate) fn snippet(s: &str, max: usize) -> String {

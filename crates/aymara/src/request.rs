@@ -192,7 +192,14 @@ pub(crate) async fn from_raw<T: DeserializeOwned>(
 ) -> Error {
     let (context, status, request_id) = {
         let s = call.state();
-        (s.context.clone(), s.status, s.request_id.clone())
+        (
+            s.context.clone(),
+            s.status,
+            s.request_id
+                .as_ref()
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        )
     };
     match e {
         aymara_raw::Error::CommunicationError(source)

@@ -596,7 +596,7 @@ fn created_uuid(eval: Eval) -> Result<String> {
             body_snippet: String::new(),
             context: CallContext {
                 operation: "evals_create",
-                method: "POST".into(),
+                method: reqwest::Method::POST,
                 path: "/v2/evals".into(),
                 attempts: 1,
             },

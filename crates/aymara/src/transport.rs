@@ -13,7 +13,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use tracing::Instrument;
 
 use crate::config::Config;
-use crate::error::{CallContext, header_request_id};
+use crate::error::{CallContext, request_id_value};
 use crate::options::RequestOptions;
 use crate::retry::{Outcome, should_retry};
 
@@ -58,7 +58,8 @@ impl CallSpec {
 pub(crate) struct CallState {
     pub(crate) context: CallContext,
     pub(crate) status: Option<StatusCode>,
-    pub(crate) request_id: Option<String>,
+    /// Kept as the header value (a cheap clone); turned into a string only for errors.
+    pub(crate) request_id: Option<HeaderValue>,
     pub(crate) captured: Option<reqwest::Response>,
 }
 
@@ -117,7 +118,7 @@ async fn execute(
     );
     call.state().context = CallContext {
         operation,
-        method: method.to_string(),
+        method: method.clone(),
         path,
         attempts: 0,
     };
@@ -199,10 +200,10 @@ fn finish(
     st.context.attempts = attempts;
     let resp = result?;
     let status = resp.status();
-    let request_id = header_request_id(resp.headers());
+    let request_id = request_id_value(resp.headers()).cloned();
     span.record("status", status.as_u16());
-    if let Some(id) = &request_id {
-        span.record("request_id", id.as_str());
+    if let Some(id) = request_id.as_ref().and_then(|v| v.to_str().ok()) {
+        span.record("request_id", id);
     }
     st.status = Some(status);
     st.request_id = request_id;
