@@ -31,7 +31,7 @@ use crate::Client;
 use crate::error::{Error, Result};
 use crate::ops::{
     by_id, check_unit_interval, check_workspace, list_operation, require_text, status_state,
-    workspace_setter,
+    workspace_list, workspace_setter,
 };
 use crate::pagination::{DEFAULT_PAGE_SIZE, Window};
 use crate::polling::{PollState, Pollable, Wait};
@@ -408,39 +408,10 @@ impl Operation for Update {
 
 // ----- list -----
 
-/// Parameters of [`Evals::list`].
-#[derive(Clone, Debug, Default)]
-pub struct List {
-    workspace_uuid: Option<String>,
-    window: Window,
-}
-
-workspace_setter!(List);
-list_operation!(List, Eval, PagedEval);
-
-impl Operation for List {
-    type Output = PagedEval;
-    const ID: &'static str = "evals_list";
-    const JSON_BODY: bool = false;
-
-    fn validate(&self) -> Result<()> {
-        self.window.validate()?;
-        check_workspace(&self.workspace_uuid)
-    }
-
-    fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
-        Box::pin(async move {
-            with_opt!(
-                raw.evals_list(),
-                workspace_uuid = self.workspace_uuid,
-                limit = self.window.limit,
-                offset = self.window.offset
-            )
-            .send()
-            .await
-        })
-    }
-}
+workspace_list!(
+    /// Parameters of [`Evals::list`].
+    List, "evals_list", Eval, PagedEval, evals_list
+);
 
 // ----- get, delete -----
 

@@ -151,3 +151,47 @@ macro_rules! by_id {
     };
 }
 pub(crate) use by_id;
+
+/// A paginated list whose only filter is `workspace_uuid` (query): the parameters struct, its
+/// setters and its `Operation` / `ListOperation` impls.
+macro_rules! workspace_list {
+    ($(#[$m:meta])* $name:ident, $id:literal, $item:ty, $paged:ty, $method:ident) => {
+        $(#[$m])*
+        #[derive(Clone, Debug, Default)]
+        pub struct $name {
+            workspace_uuid: Option<String>,
+            window: $crate::pagination::Window,
+        }
+
+        $crate::ops::workspace_setter!($name);
+        $crate::ops::list_operation!($name, $item, $paged);
+
+        impl $crate::request::Operation for $name {
+            type Output = $paged;
+            const ID: &'static str = $id;
+            const JSON_BODY: bool = false;
+
+            fn validate(&self) -> $crate::error::Result<()> {
+                self.window.validate()?;
+                $crate::ops::check_workspace(&self.workspace_uuid)
+            }
+
+            fn call(
+                self,
+                raw: aymara_raw::Client,
+            ) -> $crate::request::BoxFuture<$crate::request::RawResult<Self::Output>> {
+                Box::pin(async move {
+                    $crate::request::with_opt!(
+                        raw.$method(),
+                        workspace_uuid = self.workspace_uuid,
+                        limit = self.window.limit,
+                        offset = self.window.offset
+                    )
+                    .send()
+                    .await
+                })
+            }
+        }
+    };
+}
+pub(crate) use workspace_list;

@@ -13,8 +13,7 @@
 
 use crate::Client;
 use crate::error::{Error, Result};
-use crate::ops::{by_id, check_workspace, list_operation, status_state, workspace_setter};
-use crate::pagination::Window;
+use crate::ops::{by_id, check_workspace, status_state, workspace_list, workspace_setter};
 use crate::polling::{PollState, Pollable, Wait};
 use crate::request::with_opt;
 use crate::request::{Async, BoxFuture, Operation, RawResult, Request};
@@ -127,39 +126,10 @@ impl Operation for Create {
     }
 }
 
-/// Parameters of [`Reports::list`].
-#[derive(Clone, Debug, Default)]
-pub struct List {
-    workspace_uuid: Option<String>,
-    window: Window,
-}
-
-workspace_setter!(List);
-list_operation!(List, EvalSuiteReport, PagedEvalSuiteReport);
-
-impl Operation for List {
-    type Output = PagedEvalSuiteReport;
-    const ID: &'static str = "reports_list";
-    const JSON_BODY: bool = false;
-
-    fn validate(&self) -> Result<()> {
-        self.window.validate()?;
-        check_workspace(&self.workspace_uuid)
-    }
-
-    fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
-        Box::pin(async move {
-            with_opt!(
-                raw.reports_list(),
-                workspace_uuid = self.workspace_uuid,
-                limit = self.window.limit,
-                offset = self.window.offset
-            )
-            .send()
-            .await
-        })
-    }
-}
+workspace_list!(
+    /// Parameters of [`Reports::list`].
+    List, "reports_list", EvalSuiteReport, PagedEvalSuiteReport, reports_list
+);
 
 by_id!(
     /// Parameters of [`Reports::get`].

@@ -325,75 +325,54 @@ macro_rules! run_request_setters {
 
 // ----- create -----
 
-/// Parameters of [`Runs::create`].
-#[derive(Clone, Debug)]
-pub struct Create {
-    body: EvalRunRequest,
-    is_sandbox: Option<bool>,
-    workspace_uuid: Option<String>,
+/// `POST` operations whose body is an `EvalRunRequest` and whose query carries `is_sandbox`
+/// and `workspace_uuid`: run creation and score-responses.
+macro_rules! run_request_operation {
+    ($(#[$m:meta])* $name:ident, $id:literal, $method:ident) => {
+        $(#[$m])*
+        #[derive(Clone, Debug)]
+        pub struct $name {
+            body: EvalRunRequest,
+            is_sandbox: Option<bool>,
+            workspace_uuid: Option<String>,
+        }
+
+        run_request_setters!($name);
+        workspace_setter!($name);
+
+        impl Operation for $name {
+            type Output = EvalRunResult;
+            const ID: &'static str = $id;
+            const JSON_BODY: bool = true;
+
+            fn validate(&self) -> Result<()> {
+                validate_run_request(&self.body)?;
+                check_workspace(&self.workspace_uuid)
+            }
+
+            fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
+                Box::pin(async move {
+                    with_opt!(
+                        raw.$method().body(self.body),
+                        is_sandbox = self.is_sandbox,
+                        workspace_uuid = self.workspace_uuid
+                    )
+                    .send()
+                    .await
+                })
+            }
+        }
+    };
 }
 
-run_request_setters!(Create);
-workspace_setter!(Create);
-
-impl Operation for Create {
-    type Output = EvalRunResult;
-    const ID: &'static str = "eval_runs_create";
-    const JSON_BODY: bool = true;
-
-    fn validate(&self) -> Result<()> {
-        validate_run_request(&self.body)?;
-        check_workspace(&self.workspace_uuid)
-    }
-
-    fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
-        Box::pin(async move {
-            with_opt!(
-                raw.eval_runs_create().body(self.body),
-                is_sandbox = self.is_sandbox,
-                workspace_uuid = self.workspace_uuid
-            )
-            .send()
-            .await
-        })
-    }
-}
-
-// ----- score_responses -----
-
-/// Parameters of [`Runs::score_responses`].
-#[derive(Clone, Debug)]
-pub struct ScoreResponses {
-    body: EvalRunRequest,
-    is_sandbox: Option<bool>,
-    workspace_uuid: Option<String>,
-}
-
-run_request_setters!(ScoreResponses);
-workspace_setter!(ScoreResponses);
-
-impl Operation for ScoreResponses {
-    type Output = EvalRunResult;
-    const ID: &'static str = "eval_runs_score_responses";
-    const JSON_BODY: bool = true;
-
-    fn validate(&self) -> Result<()> {
-        validate_run_request(&self.body)?;
-        check_workspace(&self.workspace_uuid)
-    }
-
-    fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
-        Box::pin(async move {
-            with_opt!(
-                raw.eval_runs_score_responses().body(self.body),
-                is_sandbox = self.is_sandbox,
-                workspace_uuid = self.workspace_uuid
-            )
-            .send()
-            .await
-        })
-    }
-}
+run_request_operation!(
+    /// Parameters of [`Runs::create`].
+    Create, "eval_runs_create", eval_runs_create
+);
+run_request_operation!(
+    /// Parameters of [`Runs::score_responses`].
+    ScoreResponses, "eval_runs_score_responses", eval_runs_score_responses
+);
 
 // ----- list -----
 
