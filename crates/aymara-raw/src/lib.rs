@@ -8,6 +8,7 @@
 //! - [`compat`] holds the hand-written forward-compatible types the generator is told to use for
 //!   enums (each keeps an `Unknown(String)` fallback) and for the `Tools` union.
 //! - [`hooks`] is where every request passes through the hand-written transport.
+//! - [`path`] turns path parameters into URL segments that cannot navigate.
 //!
 //! The multipart upload (`files_upload`) is not generated (progenitor cannot express
 //! `multipart/form-data`); `aymara` implements it.
@@ -19,6 +20,7 @@ mod convert;
 #[allow(clippy::all, missing_docs, unused_imports)]
 mod generated;
 pub mod hooks;
+pub mod path;
 #[cfg(feature = "mock")]
 #[rustfmt::skip]
 #[allow(clippy::all, missing_docs, unused_imports)]

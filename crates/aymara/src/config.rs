@@ -16,7 +16,8 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::Client;
-use crate::error::Error;
+use crate::error::{Capped, Error};
+use crate::options::HeaderList;
 use crate::retry::RetryConfig;
 
 /// A named deployment of the API.
@@ -57,6 +58,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default upload stall timeout: an upload fails when no byte was sent for this long.
 pub const DEFAULT_UPLOAD_STALL_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default limit on a response body read into memory (64 MiB).
+pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 64 * 1024 * 1024;
 
 /// Builds a [`Client`]. Obtain one with [`Client::builder`].
 ///
@@ -80,7 +83,8 @@ pub struct ClientBuilder {
     connect_timeout: Option<Duration>,
     upload_stall_timeout: Option<Duration>,
     retry: Option<RetryConfig>,
-    default_headers: Vec<(String, String)>,
+    max_response_body: Option<u64>,
+    default_headers: HeaderList,
     default_query: Vec<(String, String)>,
     http_client: Option<reqwest::Client>,
     without_env: bool,
@@ -114,6 +118,8 @@ impl ClientBuilder {
 
     /// An explicit base URL, e.g. a local emulator (falls back to `AYMARA_AI_BASE_URL`).
     /// A path prefix is kept: `https://host/prefix` gives `https://host/prefix/v2/evals`.
+    /// Only `http` and `https` URLs with a host and without query, fragment or credentials are
+    /// accepted.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
@@ -152,7 +158,24 @@ impl ClientBuilder {
 
     /// A header sent on every request (per-request headers override it).
     pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.default_headers.push((name.into(), value.into()));
+        self.default_headers.push(name.into(), value.into(), false);
+        self
+    }
+
+    /// A header sent on every request whose value is a secret: never shown in `Debug`.
+    pub fn sensitive_default_header(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.default_headers.push(name.into(), value.into(), true);
+        self
+    }
+
+    /// Largest response body read into memory (default 64 MiB); a larger one fails with
+    /// [`Error::ResponseTooLarge`] instead of exhausting memory.
+    pub fn max_response_body(mut self, bytes: u64) -> Self {
+        self.max_response_body = Some(bytes);
         self
     }
 
@@ -230,14 +253,7 @@ impl ClientBuilder {
             (None, None) => env("AYMARA_AI_BASE_URL")
                 .unwrap_or_else(|| Environment::Production.base_url().to_string()),
         };
-        let parsed = reqwest::Url::parse(&base_url)
-            .map_err(|e| config_err(format!("invalid base URL {base_url:?}: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(config_err(format!(
-                "base URL {base_url:?} must be http or https"
-            )));
-        }
-        let base_url = base_url.trim_end_matches('/').to_string();
+        let base_url = check_base_url(&base_url)?;
 
         let mut headers = HeaderMap::new();
         let mut key = HeaderValue::from_str(&api_key.0).map_err(|_| {
@@ -260,10 +276,7 @@ impl ClientBuilder {
             reqwest::header::USER_AGENT,
             HeaderValue::from_static(concat!("aymara-rust/", env!("CARGO_PKG_VERSION"))),
         );
-        for (name, value) in &self.default_headers {
-            let (n, v) = crate::options::header_pair(name, value)?;
-            headers.insert(n, v);
-        }
+        headers.extend(self.default_headers.to_header_map()?);
 
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
         let connect_timeout = self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
@@ -285,9 +298,38 @@ impl ClientBuilder {
                 .upload_stall_timeout
                 .unwrap_or(DEFAULT_UPLOAD_STALL_TIMEOUT),
             retry: self.retry.unwrap_or_default(),
+            max_response_body: self.max_response_body.unwrap_or(DEFAULT_MAX_RESPONSE_BODY),
             sandbox,
             http,
         }))
+    }
+}
+
+/// The base URL without trailing `/`, or why it cannot be one: requests are built by appending
+/// `/v2/...`, so a query or fragment would swallow the path, and credentials in it would show
+/// up wherever the URL is printed.
+fn check_base_url(url: &str) -> Result<String, Error> {
+    let shown = Capped(url);
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|e| Error::Config(format!("invalid base URL {shown:?}: {e}")))?;
+    let problem = if !matches!(parsed.scheme(), "http" | "https") {
+        Some("must be http or https")
+    } else if parsed.host_str().is_none_or(str::is_empty) {
+        Some("has no host")
+    } else if parsed.query().is_some() {
+        Some("must not have a query (`?`); use ClientBuilder::default_query")
+    } else if parsed.fragment().is_some() {
+        Some("must not have a fragment (`#`)")
+    } else if !parsed.username().is_empty() || parsed.password().is_some() {
+        Some("must not contain credentials; use ClientBuilder::api_key")
+    } else {
+        None
+    };
+    match problem {
+        // Not echoed when it carries credentials.
+        Some(p) if p.contains("credentials") => Err(Error::Config(format!("the base URL {p}"))),
+        Some(p) => Err(Error::Config(format!("base URL {shown:?} {p}"))),
+        None => Ok(url.trim_end_matches('/').to_string()),
     }
 }
 
@@ -301,6 +343,7 @@ pub(crate) struct Config {
     pub(crate) timeout: Duration,
     pub(crate) upload_stall_timeout: Duration,
     pub(crate) retry: RetryConfig,
+    pub(crate) max_response_body: u64,
     pub(crate) sandbox: bool,
     pub(crate) http: reqwest::Client,
 }
@@ -361,16 +404,54 @@ mod tests {
     }
 
     #[test]
+    fn base_urls_that_would_misroute_are_rejected() {
+        for bad in [
+            "http://host/?x=1",
+            "http://host/#f",
+            "http://host?x",
+            "ftp://host",
+            "file:///etc",
+            "http://user:pw@host",
+            "mailto:a@b",
+            "http://",
+            "not a url",
+        ] {
+            let err = ClientBuilder::default()
+                .api_key("k")
+                .base_url(bad)
+                .build_with(env_of(&[]))
+                .unwrap_err();
+            assert!(matches!(err, Error::Config(_)), "{bad}: {err:?}");
+            assert!(!err.to_string().contains("pw@"), "{err}");
+        }
+        let ok = ClientBuilder::default()
+            .api_key("k")
+            .base_url("https://host:8443/prefix/")
+            .build_with(env_of(&[]))
+            .unwrap();
+        assert_eq!(ok.base_url(), "https://host:8443/prefix");
+    }
+
+    #[test]
     fn key_is_not_in_debug() {
         let c = ClientBuilder::default()
             .api_key("super-secret-key")
             .bearer_token("super-secret-token")
             .build_with(env_of(&[]))
             .unwrap();
+        let builder = ClientBuilder::default()
+            .api_key("super-secret-key")
+            .default_header("x-api-key", "super-secret-default")
+            .default_header("Authorization", "Bearer super-secret-auth")
+            .default_header("cookie", "super-secret-cookie")
+            .default_header("proxy-authorization", "super-secret-proxy")
+            .sensitive_default_header("x-custom-token", "super-secret-custom")
+            .default_header("x-visible", "shown");
         let dbg = format!(
-            "{c:?} {:?}",
-            ClientBuilder::default().api_key("super-secret-key")
+            "{c:?} {builder:?} {:?}",
+            builder.clone().build_with(env_of(&[])).unwrap()
         );
         assert!(!dbg.contains("super-secret"), "{dbg}");
+        assert!(dbg.contains("shown"), "{dbg}");
     }
 }

@@ -2,8 +2,12 @@
 //!
 //! API errors come one variant per status class, like the official client's exception classes,
 //! and each carries the status, headers, request id, the parsed error code and message when the
-//! body has them, and the raw body. `Display` is one line a person can act on; secrets never
-//! appear in it (auth headers are marked sensitive and never printed).
+//! body has them, and the raw body. `Display` is one line a person can act on: every piece of
+//! server text in it is cut to about 1 KB (the accessors keep it whole), and secrets never
+//! appear in it (auth and cookie headers are marked sensitive and never printed).
+//!
+//! [`Error::may_have_been_processed`] says whether a failed request may still have taken effect,
+//! which decides whether repeating a POST is safe.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -50,6 +54,17 @@ pub enum Error {
         context: Box<CallContext>,
         /// What timed out, e.g. "no response within 60s" or "upload stalled for 60s".
         detail: String,
+        /// Whether the request may have reached the server in full (see
+        /// [`Error::may_have_been_processed`]).
+        may_have_been_processed: bool,
+    },
+    /// A response body larger than the client's limit ([`crate::ClientBuilder::max_response_body`]);
+    /// reading stopped at the limit.
+    ResponseTooLarge {
+        /// What was being called.
+        context: Box<CallContext>,
+        /// The limit, in bytes.
+        limit: u64,
     },
     /// A success response whose body does not match the expected type.
     Decode(Box<DecodeError>),
@@ -102,7 +117,8 @@ pub enum Error {
         /// Why.
         reason: String,
     },
-    /// An upload flow could not be completed (e.g. the server returned no upload URL).
+    /// An upload flow could not be completed after the server accepted part of it (e.g. it
+    /// returned no upload URL for a created file).
     Upload(String),
     /// A blocking call was made from inside an async runtime.
     BlockingInAsync,
@@ -123,7 +139,13 @@ pub struct CallContext {
 
 impl fmt::Display for CallContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({} {})", self.operation, self.method, self.path)?;
+        write!(
+            f,
+            "{} ({} {})",
+            self.operation,
+            self.method,
+            Capped(&self.path)
+        )?;
         if self.attempts > 1 {
             write!(f, " after {} attempts", self.attempts)?;
         }
@@ -195,6 +217,7 @@ impl ApiError {
             message = Some(snippet(body.trim(), 200));
         }
         let request_id = header_request_id(&headers).or(body_request_id);
+        let headers = redact_headers(headers);
         Self {
             status,
             headers,
@@ -211,13 +234,106 @@ impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} from {}", self.status, self.context)?;
         if let Some(m) = &self.message {
-            write!(f, ": {m}")?;
+            write!(f, ": {}", Capped(m))?;
         }
         if let Some(c) = &self.code {
-            write!(f, " [{c}]")?;
+            write!(f, " [{}]", Capped(c))?;
         }
         if let Some(r) = &self.request_id {
-            write!(f, " (request id {r})")?;
+            write!(f, " (request id {})", Capped(r))?;
+        }
+        Ok(())
+    }
+}
+
+/// Header names whose values are secrets, in requests and responses.
+pub(crate) fn is_sensitive_header(name: &str) -> bool {
+    [
+        "x-api-key",
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+    ]
+    .iter()
+    .any(|s| name.eq_ignore_ascii_case(s))
+}
+
+/// Marks secret header values so that `Debug` prints `Sensitive` instead.
+fn redact_headers(mut headers: HeaderMap) -> HeaderMap {
+    for (name, value) in headers.iter_mut() {
+        if is_sensitive_header(name.as_str()) {
+            value.set_sensitive(true);
+        }
+    }
+    headers
+}
+
+/// Longest piece of server text `Display` writes.
+pub(crate) const DISPLAY_CAP: usize = 1024;
+
+/// Displays at most [`DISPLAY_CAP`] bytes of a string (cut at a character boundary), then a
+/// marker saying how long it really is.
+pub(crate) struct Capped<'a>(pub(crate) &'a str);
+
+impl Capped<'_> {
+    fn head(&self) -> Option<&str> {
+        (self.0.len() > DISPLAY_CAP).then(|| prefix(self.0, DISPLAY_CAP))
+    }
+}
+
+impl fmt::Display for Capped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.head() {
+            None => f.write_str(self.0),
+            Some(head) => write!(f, "{head}… [cut: {} bytes in all]", self.0.len()),
+        }
+    }
+}
+
+impl fmt::Debug for Capped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.head() {
+            None => write!(f, "{:?}", self.0),
+            Some(head) => write!(f, "{head:?}… [cut: {} bytes in all]", self.0.len()),
+        }
+    }
+}
+
+/// Writes `value`'s `Display` through a window of [`DISPLAY_CAP`] bytes, for values (such as a
+/// serde error quoting the body) whose text comes from the server.
+struct CappedDisplay<T>(T);
+
+impl<T: fmt::Display> fmt::Display for CappedDisplay<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Window<'a, 'b> {
+            out: &'a mut fmt::Formatter<'b>,
+            left: usize,
+            total: usize,
+        }
+        impl fmt::Write for Window<'_, '_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.total = self.total.saturating_add(s.len());
+                if self.left == 0 {
+                    return Ok(());
+                }
+                let take = prefix(s, self.left);
+                self.left = if take.len() < s.len() {
+                    0
+                } else {
+                    self.left.saturating_sub(take.len())
+                };
+                self.out.write_str(take)
+            }
+        }
+        let mut w = Window {
+            out: f,
+            left: DISPLAY_CAP,
+            total: 0,
+        };
+        fmt::write(&mut w, format_args!("{}", self.0))?;
+        if w.total > DISPLAY_CAP {
+            write!(w.out, "… [cut: {} bytes in all]", w.total)?;
         }
         Ok(())
     }
@@ -261,11 +377,19 @@ pub(crate) fn snippet(s: &str, max: usize) -> String {
     if s.len() <= max {
         return s.to_string();
     }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
+    format!("{}…", prefix(s, max))
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+fn prefix(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
     }
-    format!("{}…", &s[..end])
+    let end = (0..=max)
+        .rev()
+        .find(|&i| s.is_char_boundary(i))
+        .unwrap_or(0);
+    s.get(..end).unwrap_or_default()
 }
 
 impl Error {
@@ -339,6 +463,39 @@ impl Error {
         matches!(self, Self::Timeout { .. })
     }
 
+    /// Whether the request may have been received and acted on by the server although it
+    /// failed, so that repeating a POST could do the work twice. `false` when the failure proves
+    /// the request was not processed: rejected before sending ([`Error::InvalidInput`],
+    /// [`Error::Config`], [`Error::Io`]), the connection was never established, the upload body
+    /// was never sent in full, or the server answered 408, 429, a 4xx, a 503 with `Retry-After`,
+    /// or `x-should-retry: true`. `true` otherwise: the connection failed after the request was
+    /// sent, the response timed out or was cut short, a 5xx, or a success that could not be
+    /// decoded. Repeating a GET, PUT or DELETE is safe either way.
+    pub fn may_have_been_processed(&self) -> bool {
+        match self {
+            Self::Connection { source, .. } => !source.is_connect(),
+            Self::Timeout {
+                may_have_been_processed,
+                ..
+            } => *may_have_been_processed,
+            Self::Decode(_) | Self::ResponseTooLarge { .. } | Self::Upload(_) => true,
+            Self::InvalidInput { .. }
+            | Self::Config(_)
+            | Self::Io { .. }
+            | Self::WaitTimeout { .. }
+            | Self::WaitFailed { .. }
+            | Self::Pagination { .. }
+            | Self::BlockingInAsync => false,
+            _ => self.api_error().is_some_and(|e| {
+                if crate::retry::server_asked_for_retry(e.status, &e.headers) == Some(true) {
+                    return false;
+                }
+                let code = e.status.as_u16();
+                !(matches!(code, 408 | 429) || e.status.is_client_error())
+            }),
+        }
+    }
+
     /// `true` when trying again later could succeed: connection errors, timeouts, 408, 409,
     /// 429 and 5xx.
     pub fn is_retryable(&self) -> bool {
@@ -370,45 +527,67 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Self::Connection { context, source } => {
-                write!(f, "connection error calling {context}: {source}")?;
+                write!(f, "connection error calling {context}: {}", CappedDisplay(source))?;
                 let mut cause = std::error::Error::source(source);
                 while let Some(c) = cause {
-                    write!(f, ": {c}")?;
+                    write!(f, ": {}", CappedDisplay(c))?;
                     cause = c.source();
+                }
+                if !source.is_connect() && !crate::retry::is_idempotent(&context.method) {
+                    f.write_str(" (the request may have been processed)")?;
                 }
                 Ok(())
             }
-            Self::Timeout { context, detail } => write!(f, "timed out calling {context}: {detail}"),
+            Self::Timeout { context, detail, may_have_been_processed } => {
+                write!(f, "timed out calling {context}: {detail}")?;
+                if *may_have_been_processed && !crate::retry::is_idempotent(&context.method) {
+                    f.write_str(" (the request may have been processed)")?;
+                }
+                Ok(())
+            }
+            Self::ResponseTooLarge { context, limit } => write!(
+                f,
+                "the response of {context} is larger than the client's limit of {limit} bytes"
+            ),
             Self::Decode(d) => {
                 write!(f, "could not decode the response of {}", d.context)?;
                 if let Some(s) = d.status {
                     write!(f, " (status {s})")?;
                 }
                 if let Some(p) = &d.path {
-                    write!(f, " at `{p}`")?;
+                    write!(f, " at `{}`", Capped(p))?;
                 }
-                write!(f, ": {}; body starts {:?}", d.source, d.body_snippet)
+                write!(
+                    f,
+                    ": {}; body starts {:?}",
+                    CappedDisplay(&d.source),
+                    Capped(&d.body_snippet)
+                )
             }
-            Self::InvalidInput { field, reason } => write!(f, "invalid `{field}`: {reason}"),
+            Self::InvalidInput { field, reason } => {
+                write!(f, "invalid `{}`: {}", Capped(field), Capped(reason))
+            }
             Self::Config(m) => write!(f, "client configuration: {m}"),
             Self::Io { path: Some(p), source } => write!(f, "reading {}: {source}", p.display()),
             Self::Io { path: None, source } => write!(f, "reading the upload source: {source}"),
             Self::WaitTimeout { resource, id, last_status, waited, polls } => write!(
                 f,
-                "{resource} {id} still `{last_status}` after waiting {:.1}s ({polls} polls); raise the waiter's timeout or check the {resource} later",
+                "{resource} {} still `{}` after waiting {:.1}s ({polls} polls); raise the waiter's timeout or check the {resource} later",
+                Capped(id),
+                Capped(last_status),
                 waited.as_secs_f64()
             ),
             Self::WaitFailed { resource, id, status, message } => {
-                write!(f, "{resource} {id} ended `{status}`")?;
+                write!(f, "{resource} {} ended `{}`", Capped(id), Capped(status))?;
                 if let Some(m) = message {
-                    write!(f, ": {m}")?;
+                    write!(f, ": {}", Capped(m))?;
                 }
                 Ok(())
             }
             Self::Pagination { operation, offset, reason } => {
-                write!(f, "pagination of {operation} stopped at offset {offset}: {reason}")
+                write!(f, "pagination of {operation} stopped at offset {offset}: {}", Capped(reason))
             }
-            Self::Upload(m) => write!(f, "upload failed: {m}"),
+            Self::Upload(m) => write!(f, "upload failed: {}", Capped(m)),
             Self::BlockingInAsync => f.write_str(
                 "aymara::blocking was called from inside an async runtime; use the async client there",
             ),

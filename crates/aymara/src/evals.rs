@@ -670,9 +670,10 @@ impl<M> AnalysisPage<M> {
 
     /// Offset of the next page (offset sent + results received), if there is one.
     pub fn next_offset(&self) -> Option<u64> {
-        self.next
-            .as_ref()
-            .map(|_| self.offset + self.results.len() as u64)
+        self.next.as_ref().and_then(|_| {
+            self.offset
+                .checked_add(u64::try_from(self.results.len()).ok()?)
+        })
     }
 }
 
@@ -701,8 +702,13 @@ fn analysis_page<M: Clone>(
     limit: u64,
     template: Request<Analyze, M>,
 ) -> AnalysisPage<M> {
-    let received = out.results.len() as u64;
-    let next = (out.has_more && received > 0).then(|| template.offset(offset + received));
+    let received = u64::try_from(out.results.len()).unwrap_or(u64::MAX);
+    let following = offset.checked_add(received);
+    let next = match following {
+        Some(f) if out.has_more && received > 0 => Some(template.offset(f)),
+        // Past u64::MAX there is nothing to ask for: the walk ends here.
+        _ => None,
+    };
     AnalysisPage {
         results: out.results,
         total_count: out.total_count,

@@ -21,9 +21,7 @@ use crate::options::{RequestOptions, option_setters};
 use crate::pagination::Window;
 use crate::polling::{PollState, Pollable, Wait};
 use crate::request::with_opt;
-use crate::request::{
-    Async, BoxFuture, Operation, RawResult, Request, api_error, decode_error, require_id,
-};
+use crate::request::{Async, BoxFuture, Operation, RawResult, Request, api_error, decode_error};
 use crate::transport::{CallExecutor, CallSpec};
 use crate::types::{
     FileCreateRequest, FileCreateResponse, FileDetail, FileFrames, FileProcessingStatus,
@@ -228,7 +226,8 @@ impl Operation for List {
     const JSON_BODY: bool = false;
 
     fn validate(&self) -> Result<()> {
-        self.window.validate()
+        self.window.validate()?;
+        crate::ops::check_workspace(&self.workspace_uuid)
     }
 
     fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
@@ -387,9 +386,7 @@ impl Upload<Async> {
 
     async fn send_multipart(self) -> Result<FileUpload> {
         let headers = self.options.validate(false)?;
-        if let Some(w) = &self.workspace_uuid {
-            require_id("workspace_uuid", w)?;
-        }
+        crate::ops::check_workspace(&self.workspace_uuid)?;
         let opened = open(self.source, self.file_name, self.content_type).await?;
         let tracker = Tracker::new(opened.len, self.progress);
         let rebody = opened.rebody(&tracker);
@@ -433,6 +430,7 @@ impl Upload<Async> {
         let spec = CallSpec {
             no_deadline: true,
             replay: replay(rebody, build),
+            tracker: Some(tracker.clone()),
             ..CallSpec::new(self.options, headers)
         };
         self.client
@@ -476,14 +474,17 @@ impl Upload<Async> {
             }
             put.body(body).build().ok()
         };
-        let request = build(opened.into_body(tracker.clone()))
-            .ok_or_else(|| Error::Upload(format!("the upload URL {url:?} is not a valid URL")))?;
+        // The URL is not repeated in the error: its query is a signature.
+        let request = build(opened.into_body(tracker.clone())).ok_or_else(|| {
+            Error::Upload("the server returned an upload URL that is not a valid URL".into())
+        })?;
         let response_timeout = self.options.timeout.unwrap_or(config.timeout);
         let spec = CallSpec {
             capture: true,
             no_deadline: true,
             bare: true,
             replay: replay(rebody, build),
+            tracker: Some(tracker.clone()),
             ..CallSpec::new(RequestOptions::default(), headers)
         };
         // Object storage answers with its own (often empty or XML) body: only the status counts.
@@ -606,12 +607,17 @@ impl Client {
             response_timeout,
             context,
         )
-        .await?;
+        .await;
+        if let Some(failure) = call.state().failure.take() {
+            return Err(failure);
+        }
+        let response = response?;
         if !response.status().is_success() {
             return Err(api_error(response, context()).await);
         }
         let status = response.status();
         let request_id = crate::error::header_request_id(response.headers());
+        // Already in memory: the transport read it under the guard.
         let bytes = response
             .bytes()
             .await
@@ -638,8 +644,15 @@ impl Client {
             response_timeout,
             context,
         )
-        .await?;
-        let captured = call.state().captured.take();
+        .await;
+        let (captured, failure) = {
+            let mut st = call.state();
+            (st.captured.take(), st.failure.take())
+        };
+        if let Some(failure) = failure {
+            return Err(failure);
+        }
+        let response = response?;
         match captured {
             Some(_) => Ok(()),
             None => Err(api_error(response, context()).await),

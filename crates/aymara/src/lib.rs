@@ -45,6 +45,17 @@
 //! - [`types`]: the request and response types, generated from the API description.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Library code never panics on what a server sends or a caller passes: no unwrap/expect, no
+// indexing, no unchecked arithmetic (tests may use them).
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects
+    )
+)]
 
 pub mod config;
 pub mod error;
@@ -77,7 +88,7 @@ pub use error::{Error, Result};
 pub use options::RequestOptions;
 pub use pagination::Page;
 pub use request::{RawResponse, Request};
-pub use retry::RetryConfig;
+pub use retry::{NonIdempotentRetry, RetryConfig};
 
 use crate::config::Config;
 use crate::transport::{CallExecutor, CallSpec};

@@ -1,18 +1,21 @@
 //! Per-request options: the Rust form of the official client's `extra_headers`, `extra_query`,
 //! `extra_body` and `timeout`, plus `max_retries`.
 
+use std::fmt;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::error::Error;
+use crate::error::{Capped, Error, is_sensitive_header};
 
 /// Options for one call. Every request builder in the SDK exposes them through the same
 /// methods (`header`, `query`, `extra_body`, `timeout`, `max_retries`), or all at once with
-/// `options(..)`.
+/// `options(..)`. `Debug` prints the values of secret headers (`x-api-key`, `authorization`,
+/// `proxy-authorization`, `cookie`, and any set with
+/// [`sensitive_header`](Self::sensitive_header)) as `<redacted>`.
 #[derive(Clone, Debug, Default)]
 pub struct RequestOptions {
-    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) headers: HeaderList,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) extra_body: serde_json::Map<String, serde_json::Value>,
     pub(crate) timeout: Option<Duration>,
@@ -27,7 +30,14 @@ impl RequestOptions {
 
     /// Adds (or overrides) a header.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
+        self.headers.push(name.into(), value.into(), false);
+        self
+    }
+
+    /// Adds (or overrides) a header whose value is a secret: never shown in `Debug`, errors or
+    /// logs.
+    pub fn sensitive_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push(name.into(), value.into(), true);
         self
     }
 
@@ -61,11 +71,7 @@ impl RequestOptions {
 
     /// Checks names and values before anything is sent.
     pub(crate) fn validate(&self, has_json_body: bool) -> Result<HeaderMap, Error> {
-        let mut headers = HeaderMap::new();
-        for (n, v) in &self.headers {
-            let (n, v) = header_pair(n, v)?;
-            headers.insert(n, v);
-        }
+        let headers = self.headers.to_header_map()?;
         if let Some((name, _)) = self.query.iter().find(|(n, _)| n.is_empty()) {
             return Err(Error::invalid(
                 "query",
@@ -85,16 +91,80 @@ impl RequestOptions {
     }
 }
 
-pub(crate) fn header_pair(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
-    let n = HeaderName::from_bytes(name.as_bytes())
-        .map_err(|_| Error::invalid("header", format!("{name:?} is not a valid header name")))?;
+/// Headers as the caller gave them, validated when a request is built. `Debug` redacts secrets.
+#[derive(Clone, Default)]
+pub(crate) struct HeaderList(Vec<HeaderEntry>);
+
+#[derive(Clone)]
+struct HeaderEntry {
+    name: String,
+    value: String,
+    sensitive: bool,
+}
+
+impl HeaderList {
+    pub(crate) fn push(&mut self, name: String, value: String, sensitive: bool) {
+        let sensitive = sensitive || is_sensitive_header(&name);
+        self.0.push(HeaderEntry {
+            name,
+            value,
+            sensitive,
+        });
+    }
+
+    /// Checks names and values; later entries override earlier ones.
+    pub(crate) fn to_header_map(&self) -> Result<HeaderMap, Error> {
+        let mut headers = HeaderMap::new();
+        for e in &self.0 {
+            let (n, v) = header_pair(&e.name, &e.value, e.sensitive)?;
+            headers.insert(n, v);
+        }
+        Ok(headers)
+    }
+}
+
+impl fmt::Debug for HeaderList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|e| {
+                let value: &dyn fmt::Debug = if e.sensitive { &Redacted } else { &e.value };
+                (&e.name, value)
+            }))
+            .finish()
+    }
+}
+
+/// Prints `<redacted>` in place of a secret.
+pub(crate) struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+fn header_pair(
+    name: &str,
+    value: &str,
+    sensitive: bool,
+) -> Result<(HeaderName, HeaderValue), Error> {
+    let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+        Error::invalid(
+            "header",
+            format!("{:?} is not a valid header name", Capped(name)),
+        )
+    })?;
+    // The value is not repeated: it may be a secret.
     let mut v = HeaderValue::from_str(value).map_err(|_| {
         Error::invalid(
             "header",
-            format!("the value of {name:?} is not a valid header value"),
+            format!(
+                "the value of {:?} is not a valid header value (control characters or non-ASCII)",
+                Capped(name)
+            ),
         )
     })?;
-    if n == reqwest::header::AUTHORIZATION || n.as_str() == "x-api-key" {
+    if sensitive {
         v.set_sensitive(true);
     }
     Ok((n, v))
@@ -106,6 +176,16 @@ macro_rules! option_setters {
         /// Adds (or overrides) a header on this call.
         pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
             self.options = self.options.header(name, value);
+            self
+        }
+
+        /// Adds (or overrides) a header whose value is a secret: never shown in `Debug`.
+        pub fn sensitive_header(
+            mut self,
+            name: impl Into<String>,
+            value: impl Into<String>,
+        ) -> Self {
+            self.options = self.options.sensitive_header(name, value);
             self
         }
 

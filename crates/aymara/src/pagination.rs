@@ -9,7 +9,11 @@
 //! - a server that ignores `offset` (the same non-empty page twice) ends the walk with
 //!   [`Error::Pagination`] instead of looping forever;
 //! - with [`Request::prefetch`], once the first page gives the total, up to N later pages are
-//!   fetched concurrently and still yielded in order.
+//!   fetched concurrently and still yielded in order; their offsets are produced lazily and the
+//!   walk ends at the first page that has no successor, so a `count` of `i64::MAX` costs no
+//!   memory and no requests beyond the real end of the list;
+//! - offsets are added with overflow checks: a walk that would pass `u64::MAX` ends with
+//!   [`Error::Pagination`].
 
 use futures_util::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
 
@@ -96,7 +100,7 @@ impl<T, O> Page<T, O> {
     pub fn next_offset(&self) -> Option<u64> {
         self.next
             .as_ref()
-            .map(|_| self.offset + self.items.len() as u64)
+            .and_then(|_| after(self.offset, self.items.len()))
     }
 }
 
@@ -176,13 +180,24 @@ impl<O: ListOperation> Request<O, Async> {
         };
         let (items, count) = O::into_page(output);
         let count = count.and_then(|c| u64::try_from(c).ok());
-        let received = items.len() as u64;
+        let received = u64::try_from(items.len()).unwrap_or(u64::MAX);
+        let following = after(offset, items.len());
         let more = received > 0
             && match count {
-                Some(total) => offset + received < total,
+                Some(total) => following.is_none_or(|f| f < total),
                 None => received >= limit,
             };
-        let next = more.then(|| template.offset(offset + received));
+        let next = match (more, following) {
+            (false, _) => None,
+            (true, Some(f)) => Some(template.offset(f)),
+            (true, None) => {
+                return Err(Error::Pagination {
+                    operation: O::ID,
+                    offset,
+                    reason: "the next offset would overflow u64".into(),
+                });
+            }
+        };
         Ok(Page {
             items,
             count,
@@ -251,14 +266,20 @@ fn follow<O: ListOperation>(
     let Some(next) = page.next.clone() else {
         return stream::empty().boxed();
     };
-    match page.count {
-        Some(total) if depth > 1 => {
-            let from = page.offset + page.items.len() as u64;
-            stream::iter(offsets(from, page.limit, total))
-                .map(move |o| next.clone().offset(o).send_page())
-                .buffered(depth)
-                .boxed()
-        }
+    match (page.count, page.next_offset()) {
+        (Some(total), Some(from)) if depth > 1 => stream::iter(offsets(from, page.limit, total))
+            .map(move |o| next.clone().offset(o).send_page())
+            .buffered(depth)
+            // The server's total is a hint: stop at the first page that has no successor (or
+            // fails) rather than at `count`, which may be far beyond the real end.
+            .scan(false, |ended, page| {
+                if *ended {
+                    return std::future::ready(None);
+                }
+                *ended = page.as_ref().map_or(true, |p| !p.has_next_page());
+                std::future::ready(Some(page))
+            })
+            .boxed(),
         _ => stream::try_unfold(Some(next), |next| async move {
             match next {
                 None => Ok(None),
@@ -273,8 +294,15 @@ fn follow<O: ListOperation>(
     }
 }
 
-fn offsets(from: u64, limit: u64, total: u64) -> Vec<u64> {
-    (from..total).step_by(limit.max(1) as usize).collect()
+/// The offsets `from, from + limit, …` below `total`, produced one at a time.
+fn offsets(from: u64, limit: u64, total: u64) -> impl Iterator<Item = u64> + Send + 'static {
+    let step = limit.max(1);
+    std::iter::successors(Some(from), move |o| o.checked_add(step)).take_while(move |o| *o < total)
+}
+
+/// The offset after `len` items at `offset`, unless it overflows.
+fn after(offset: u64, len: usize) -> Option<u64> {
+    offset.checked_add(u64::try_from(len).ok()?)
 }
 
 /// Enough of a page to notice the server sending it again for another offset.

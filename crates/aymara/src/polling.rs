@@ -223,12 +223,13 @@ pub(crate) async fn wait<P: Pollable>(
         return Err(Error::invalid("backoff", "must be a finite number >= 1.0"));
     }
     let start = Instant::now();
-    let deadline = start + config.timeout;
+    // `None`: a timeout too long to be a deadline, i.e. no deadline.
+    let deadline = start.checked_add(config.timeout);
     let mut interval = config.interval;
     let mut polls = 0u32;
     loop {
         let output = P::poll(client, id).await?;
-        polls += 1;
+        polls = polls.saturating_add(1);
         let state = P::state(&output);
         if let Some(cb) = &config.progress {
             let status = match &state {
@@ -253,19 +254,20 @@ pub(crate) async fn wait<P: Pollable>(
             }
             PollState::Pending(status) => {
                 let now = Instant::now();
-                if now >= deadline {
+                if deadline.is_some_and(|d| now >= d) {
                     return Err(Error::WaitTimeout {
                         resource: P::RESOURCE,
                         id: id.to_string(),
                         last_status: status,
-                        waited: now - start,
+                        waited: now.saturating_duration_since(start),
                         polls,
                     });
                 }
-                tokio::time::sleep(interval.min(deadline - now)).await;
-                interval = interval
-                    .mul_f64(config.backoff)
-                    .min(config.max_interval.max(config.interval));
+                let left = deadline.map_or(Duration::MAX, |d| d.saturating_duration_since(now));
+                tokio::time::sleep(interval.min(left)).await;
+                let grown = Duration::try_from_secs_f64(interval.as_secs_f64() * config.backoff)
+                    .unwrap_or(Duration::MAX);
+                interval = grown.min(config.max_interval.max(config.interval));
             }
         }
     }

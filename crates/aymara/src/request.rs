@@ -174,11 +174,18 @@ pub(crate) async fn run<O: Operation>(
     };
     let (raw, call) = client.raw_for_call(spec);
     let result = op.call(raw).await;
-    let captured = call.state().captured.take();
+    let (captured, failure) = {
+        let mut st = call.state();
+        (st.captured.take(), st.failure.take())
+    };
+    if let Some(failure) = failure {
+        return Err(failure);
+    }
     match (result, captured) {
         (_, Some(response)) => {
             let context = call.state().context.clone();
-            Ok(Executed::Raw(RawResponse::new(response, context)))
+            let limit = client.config().max_response_body;
+            Ok(Executed::Raw(RawResponse::new(response, context, limit)))
         }
         (Ok(v), None) => Ok(Executed::Value(v)),
         (Err(e), None) => Err(from_raw::<O::Output>(e, &call).await),
@@ -221,10 +228,25 @@ pub(crate) async fn from_raw<T: DeserializeOwned>(
 }
 
 pub(crate) fn transport_error(source: reqwest::Error, context: CallContext) -> Error {
+    let sent = !source.is_connect();
+    transport_error_after(source, context, sent)
+}
+
+/// A transport error; `sent` says whether the request may have reached the server in full.
+pub(crate) fn transport_error_after(
+    source: reqwest::Error,
+    context: CallContext,
+    sent: bool,
+) -> Error {
     if source.is_timeout() {
         Error::Timeout {
             context: Box::new(context),
-            detail: "no complete response in time".into(),
+            detail: if source.is_connect() {
+                "could not connect in time".into()
+            } else {
+                "no complete response in time".into()
+            },
+            may_have_been_processed: sent && !source.is_connect(),
         }
     } else {
         Error::Connection {
@@ -234,7 +256,8 @@ pub(crate) fn transport_error(source: reqwest::Error, context: CallContext) -> E
     }
 }
 
-/// Reads an error response's body and builds the status-specific error.
+/// Builds the status-specific error from an error response whose body the transport has
+/// already read (bounded in size and time), so this never waits on the network.
 pub(crate) async fn api_error(response: reqwest::Response, context: CallContext) -> Error {
     let status = response.status();
     let headers = response.headers().clone();
@@ -269,10 +292,13 @@ pub(crate) fn decode_error<T: DeserializeOwned>(
     }))
 }
 
-/// A response whose body has not been read yet.
+/// A response whose body has not been read yet. Reading it is still bounded by the call's
+/// timeout and, for [`bytes`](Self::bytes) and [`parse`](Self::parse), by the client's
+/// response size limit.
 pub struct RawResponse<T> {
     response: reqwest::Response,
     context: CallContext,
+    limit: u64,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -286,10 +312,11 @@ impl<T> std::fmt::Debug for RawResponse<T> {
 }
 
 impl<T: DeserializeOwned> RawResponse<T> {
-    pub(crate) fn new(response: reqwest::Response, context: CallContext) -> Self {
+    pub(crate) fn new(response: reqwest::Response, context: CallContext, limit: u64) -> Self {
         Self {
             response,
             context,
+            limit,
             _t: PhantomData,
         }
     }
@@ -321,11 +348,21 @@ impl<T: DeserializeOwned> RawResponse<T> {
 
     /// Reads the whole body.
     pub async fn bytes(self) -> Result<Bytes> {
-        let context = self.context;
-        self.response
-            .bytes()
+        let Self {
+            mut response,
+            context,
+            limit,
+            ..
+        } = self;
+        crate::transport::read_bytes(&mut response, limit)
             .await
-            .map_err(|e| transport_error(e, context))
+            .map_err(|e| match e {
+                crate::transport::BodyError::Transport(e) => transport_error(e, context),
+                crate::transport::BodyError::TooLarge => Error::ResponseTooLarge {
+                    context: Box::new(context),
+                    limit,
+                },
+            })
     }
 
     /// Reads the body and decodes it as the operation's type.
@@ -358,16 +395,12 @@ impl<T: DeserializeOwned> RawResponse<T> {
     }
 }
 
-/// Rejects an empty path parameter before any request (an empty id would hit another route).
+/// Rejects, before any request, an id that could not stay one path segment (empty, `.`, `..`,
+/// `/`, `\`, control characters): the rule of [`aymara_raw::path::check`], which the generated
+/// code applies again when it builds the URL.
 pub(crate) fn require_id(field: &'static str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid(field, "must not be empty"));
+    match aymara_raw::path::check(value) {
+        None => Ok(()),
+        Some(reason) => Err(Error::invalid(field, reason)),
     }
-    if value.contains('/') {
-        return Err(Error::invalid(
-            field,
-            format!("{value:?} contains '/', which no id has"),
-        ));
-    }
-    Ok(())
 }

@@ -228,7 +228,9 @@ pub fn pass_rate<'a>(responses: impl IntoIterator<Item = &'a ScoredResponse>) ->
         .into_iter()
         .filter(|r| r.exclude_from_scoring != Some(true))
         .filter_map(|r| r.is_passed)
-        .fold((0u64, 0u64), |(p, n), ok| (p + u64::from(ok), n + 1));
+        .fold((0u64, 0u64), |(p, n), ok| {
+            (p.saturating_add(u64::from(ok)), n.saturating_add(1))
+        });
     (scored > 0).then(|| passed as f64 / scored as f64)
 }
 
@@ -540,7 +542,7 @@ impl MultiTurn {
                         p.thread_uuid = r.thread_uuid.clone();
                     }
                     if p.turn_number.is_none() {
-                        p.turn_number = Some(i64::from(turn) + 1);
+                        p.turn_number = Some(i64::from(turn).saturating_add(1));
                     }
                     Some(p)
                 })
@@ -555,7 +557,7 @@ impl MultiTurn {
                 });
             }
             prompts = next;
-            turn += 1;
+            turn = turn.saturating_add(1);
         }
     }
 }

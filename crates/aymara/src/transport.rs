@@ -2,20 +2,26 @@
 //! `aymara_raw::hooks`, hand-written ones (uploads) call it directly.
 //!
 //! Per attempt it applies the client's auth and default headers, the call's headers, query,
-//! extra body fields and timeout, then retries per [`crate::retry`], inside one `tracing` span
-//! per operation (`aymara.request`: operation, method, path, status, attempts, request id).
+//! extra body fields and timeout, sends, and reads the whole response body (up to the client's
+//! size limit, under the same deadline) before deciding whether to retry per [`crate::retry`]: a
+//! body cut short is a transport failure like a reset connection. Only a successful response of
+//! a raw call (`send_raw`) is handed back unread. One `tracing` span per operation
+//! (`aymara.request`: operation, method, path, status, attempts, request id).
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use aymara_raw::hooks::{ExecFuture, Executor};
-use reqwest::StatusCode;
+use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
 use tracing::Instrument;
 
 use crate::config::Config;
-use crate::error::{CallContext, request_id_value};
+use crate::error::{CallContext, Error, request_id_value};
 use crate::options::RequestOptions;
-use crate::retry::{Outcome, should_retry};
+use crate::retry::Outcome;
+use crate::upload::Tracker;
 
 // Header names built at compile time: inserting or removing by `&str` parses the name each time.
 const RETRY_COUNT_HEADER: HeaderName = HeaderName::from_static("x-aymara-retry-count");
@@ -30,11 +36,14 @@ pub(crate) struct CallSpec {
     pub(crate) capture: bool,
     /// Uploads: no total deadline per attempt (a stall timeout guards the body instead).
     pub(crate) no_deadline: bool,
-    /// Presigned object-storage URLs: no credentials, no default query.
+    /// Presigned object-storage URLs: no credentials, no default query, no URL in errors (its
+    /// query is a signature).
     pub(crate) bare: bool,
     /// Rebuilds a request whose body cannot be cloned (a streamed upload from a path or bytes),
     /// so that it can be retried too. `None` where the body is one-shot.
     pub(crate) replay: Option<Replay>,
+    /// The upload's progress, paused while waiting to retry so the wait is not a stall.
+    pub(crate) tracker: Option<Arc<Tracker>>,
 }
 
 /// See [`CallSpec::replay`].
@@ -49,6 +58,7 @@ impl CallSpec {
             no_deadline: false,
             bare: false,
             replay: None,
+            tracker: None,
         }
     }
 }
@@ -61,6 +71,9 @@ pub(crate) struct CallState {
     /// Kept as the header value (a cheap clone); turned into a string only for errors.
     pub(crate) request_id: Option<HeaderValue>,
     pub(crate) captured: Option<reqwest::Response>,
+    /// A failure no `reqwest::Error` can express (a body over the size limit). It takes
+    /// precedence over whatever the generated code makes of the stand-in response.
+    pub(crate) failure: Option<Error>,
 }
 
 /// The executor of one call: its options and what the transport learns, in one allocation.
@@ -102,7 +115,6 @@ async fn execute(
     mut request: reqwest::Request,
     operation: &'static str,
 ) -> reqwest::Result<reqwest::Response> {
-    let (config, spec) = (&call.config, &call.spec);
     // progenitor adds `api-version: <info.version>`; the API defines no such header.
     request.headers_mut().remove(API_VERSION);
     let method = request.method().clone();
@@ -122,61 +134,190 @@ async fn execute(
         path,
         attempts: 0,
     };
-    async {
-        let max_retries = spec.options.max_retries.unwrap_or(config.retry.max_retries);
-        let mut retry = 0u32;
-        let mut current = request;
-        loop {
-            // Keep a copy for the next attempt, taken before auth and options are applied (a
-            // smaller copy, prepared again if used); a streamed body is rebuilt by `replay` if
-            // it can be, and otherwise sent once.
-            let can_retry = retry < max_retries;
-            let spare = if can_retry { current.try_clone() } else { None };
-            let replayable = spare.is_some() || spec.replay.is_some();
-            prepare(config, spec, &mut current);
-            current
-                .headers_mut()
-                .insert(RETRY_COUNT_HEADER, retry_count(retry));
-            let result = config.http.execute(current).await;
-            let attempts = retry + 1;
-            let delay = match &result {
-                _ if !(can_retry && replayable) => None,
-                Ok(resp) => {
-                    let outcome = Outcome::Response(resp.status(), resp.headers());
-                    should_retry(&method, &outcome).then(|| {
-                        config
-                            .retry
-                            .server_delay(resp.headers())
-                            .unwrap_or_else(|| config.retry.backoff(retry))
-                    })
+    attempts(&call, request, &method).instrument(span).await
+}
+
+/// The retry loop: each attempt is sent and its body read; a failure is retried when the
+/// policy, the budget and the body allow it, after the server's or the backoff's delay.
+async fn attempts(
+    call: &CallExecutor,
+    request: reqwest::Request,
+    method: &Method,
+) -> reqwest::Result<reqwest::Response> {
+    let (config, spec) = (&*call.config, &call.spec);
+    let max_retries = spec.options.max_retries.unwrap_or(config.retry.max_retries);
+    let mut retry = 0u32;
+    let mut current = request;
+    loop {
+        // Keep a copy for the next attempt, taken before auth and options are applied (a
+        // smaller copy, prepared again if used); a streamed body is rebuilt by `replay` if it
+        // can be, and otherwise sent once.
+        let spare = if retry < max_retries {
+            current.try_clone()
+        } else {
+            None
+        };
+        let may_retry = spare.is_some() || (retry < max_retries && spec.replay.is_some());
+        prepare(config, spec, &mut current);
+        current
+            .headers_mut()
+            .insert(RETRY_COUNT_HEADER, retry_count(retry));
+        let attempts = retry.saturating_add(1);
+        let sent = config.http.execute(current).await;
+        let (last, delay) = match sent {
+            Ok(resp) => {
+                let outcome = Outcome::Response(resp.status(), resp.headers());
+                if may_retry && config.retry.should_retry(method, &outcome) {
+                    let delay = config
+                        .retry
+                        .server_delay(resp.headers())
+                        .unwrap_or_else(|| config.retry.backoff(retry));
+                    tracing::debug!(status = resp.status().as_u16(), retry, ?delay, "retrying");
+                    (Ok(resp), delay)
+                } else {
+                    match conclude(call, resp).await {
+                        Concluded::Done(resp) => return finish(call, Ok(resp), attempts),
+                        Concluded::TooLarge(failure) => return too_large(call, failure, attempts),
+                        Concluded::Failed(e) => {
+                            let failure = Outcome::Failure { connect: false };
+                            if !(may_retry && config.retry.should_retry(method, &failure)) {
+                                return finish(call, Err(scrub(spec, e)), attempts);
+                            }
+                            let delay = config.retry.backoff(retry);
+                            tracing::debug!(error = %e, retry, ?delay, "body failed; retrying");
+                            (Err(e), delay)
+                        }
+                    }
                 }
-                Err(e) => {
-                    let outcome = Outcome::Failure {
-                        connect: e.is_connect(),
-                    };
-                    should_retry(&method, &outcome).then(|| config.retry.backoff(retry))
-                }
-            };
-            let Some(delay) = delay else {
-                return finish(&call, result, attempts);
-            };
-            let next = spare.or_else(|| spec.replay.as_ref().and_then(|rebuild| rebuild()));
-            let Some(next) = next else {
-                // The source could not be reopened (e.g. the file vanished): report this attempt.
-                return finish(&call, result, attempts);
-            };
-            match &result {
-                Ok(r) => tracing::debug!(status = r.status().as_u16(), retry, ?delay, "retrying"),
-                Err(e) => tracing::debug!(error = %e, retry, ?delay, "retrying"),
             }
-            drop(result);
-            tokio::time::sleep(delay).await;
-            retry += 1;
-            current = next;
+            Err(e) => {
+                let failure = Outcome::Failure {
+                    connect: e.is_connect(),
+                };
+                if !(may_retry && config.retry.should_retry(method, &failure)) {
+                    return finish(call, Err(scrub(spec, e)), attempts);
+                }
+                let delay = config.retry.backoff(retry);
+                tracing::debug!(error = %e, retry, ?delay, "retrying");
+                (Err(e), delay)
+            }
+        };
+        if let Some(tracker) = &spec.tracker {
+            tracker.pause();
+        }
+        tokio::time::sleep(delay).await;
+        let next = spare.or_else(|| spec.replay.as_ref().and_then(|rebuild| rebuild()));
+        let Some(next) = next else {
+            // The source could not be reopened (e.g. the file vanished): report this attempt.
+            return match last {
+                Ok(resp) => match conclude(call, resp).await {
+                    Concluded::Done(resp) => finish(call, Ok(resp), attempts),
+                    Concluded::TooLarge(failure) => too_large(call, failure, attempts),
+                    Concluded::Failed(e) => finish(call, Err(scrub(spec, e)), attempts),
+                },
+                Err(e) => finish(call, Err(scrub(spec, e)), attempts),
+            };
+        };
+        drop(last);
+        retry = attempts;
+        current = next;
+    }
+}
+
+/// How an attempt's response ends.
+enum Concluded {
+    /// Ready for the caller: body read into memory, or a raw call's success left unread.
+    Done(reqwest::Response),
+    /// Reading the body failed (reset, cut short, timed out).
+    Failed(reqwest::Error),
+    /// The body exceeded the client's limit.
+    TooLarge(Error),
+}
+
+/// Reads the body of a response that will not be retried (a raw call's success stays unread).
+async fn conclude(call: &CallExecutor, resp: reqwest::Response) -> Concluded {
+    if call.spec.capture && resp.status().is_success() {
+        return Concluded::Done(resp);
+    }
+    let limit = call.config.max_response_body;
+    match read_body(resp, limit).await {
+        Ok(resp) => Concluded::Done(resp),
+        Err(BodyError::Transport(e)) => Concluded::Failed(e),
+        Err(BodyError::TooLarge) => Concluded::TooLarge(Error::ResponseTooLarge {
+            context: Box::new(call.state().context.clone()),
+            limit,
+        }),
+    }
+}
+
+/// Why a body could not be read.
+pub(crate) enum BodyError {
+    Transport(reqwest::Error),
+    TooLarge,
+}
+
+/// Reads the whole body, chunk by chunk, stopping past `limit` bytes. Nothing is allocated from
+/// the server's `Content-Length`: memory grows only with bytes actually received.
+pub(crate) async fn read_bytes(
+    resp: &mut reqwest::Response,
+    limit: u64,
+) -> Result<Bytes, BodyError> {
+    let mut first: Option<Bytes> = None;
+    let mut more: Option<BytesMut> = None;
+    let mut total: u64 = 0;
+    while let Some(chunk) = resp.chunk().await.map_err(BodyError::Transport)? {
+        total = total.saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
+        if total > limit {
+            return Err(BodyError::TooLarge);
+        }
+        match (&mut first, &mut more) {
+            (None, None) => first = Some(chunk),
+            (_, Some(buf)) => buf.extend_from_slice(&chunk),
+            (Some(head), None) => {
+                let mut buf = BytesMut::from(&head[..]);
+                buf.extend_from_slice(&chunk);
+                more = Some(buf);
+            }
         }
     }
-    .instrument(span)
-    .await
+    Ok(match more {
+        Some(buf) => buf.freeze(),
+        None => first.unwrap_or_default(),
+    })
+}
+
+async fn read_body(
+    mut resp: reqwest::Response,
+    limit: u64,
+) -> Result<reqwest::Response, BodyError> {
+    let body = read_bytes(&mut resp, limit).await?;
+    let (parts, _) = http::Response::<reqwest::Body>::from(resp).into_parts();
+    Ok(reqwest::Response::from(http::Response::from_parts(
+        parts, body,
+    )))
+}
+
+/// Records the failure for the caller; the generated code gets a 502 stand-in, so that even a
+/// bare `Client::raw()` caller sees an error rather than an empty success.
+fn too_large(
+    call: &CallExecutor,
+    failure: Error,
+    attempts: u32,
+) -> reqwest::Result<reqwest::Response> {
+    call.state().failure = Some(failure);
+    finish(call, Ok(stand_in(StatusCode::BAD_GATEWAY)), attempts)
+}
+
+/// An empty response with `status`, for the generated code when the real outcome is elsewhere.
+fn stand_in(status: StatusCode) -> reqwest::Response {
+    let mut r = http::Response::new(Vec::<u8>::new());
+    *r.status_mut() = status;
+    reqwest::Response::from(r)
+}
+
+/// Presigned URLs carry their signature in the query: keep it out of error messages.
+fn scrub(spec: &CallSpec, e: reqwest::Error) -> reqwest::Error {
+    if spec.bare { e.without_url() } else { e }
 }
 
 /// The retry-count header's value, without allocating for the usual counts.
@@ -209,10 +350,8 @@ fn finish(
     st.request_id = request_id;
     if call.spec.capture && status.is_success() {
         // The caller reads the real body; the generated code gets an empty stand-in.
-        let mut stand_in = http::Response::new(Vec::<u8>::new());
-        *stand_in.status_mut() = status;
         st.captured = Some(resp);
-        return Ok(reqwest::Response::from(stand_in));
+        return Ok(stand_in(status));
     }
     Ok(resp)
 }
@@ -257,8 +396,17 @@ fn prepare(config: &Config, spec: &CallSpec, request: &mut reqwest::Request) {
     *request.timeout_mut() = if spec.no_deadline {
         None
     } else {
-        Some(spec.options.timeout.unwrap_or(config.timeout))
+        Some(attempt_timeout(
+            spec.options.timeout.unwrap_or(config.timeout),
+        ))
     };
+}
+
+/// reqwest's deadline covers connecting, sending, the headers and the whole body. A timeout
+/// too large to be a deadline (`Duration::MAX`) is clamped instead of overflowing.
+fn attempt_timeout(timeout: Duration) -> Duration {
+    const LONGEST: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    timeout.min(LONGEST)
 }
 
 fn merge_body(request: &mut reqwest::Request, extra: &serde_json::Map<String, serde_json::Value>) {

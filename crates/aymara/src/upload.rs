@@ -175,6 +175,10 @@ struct TrackerState {
     sent: u64,
     last_progress: Instant,
     finished_at: Option<Instant>,
+    /// Waiting between attempts: neither a stall nor a slow response.
+    paused: bool,
+    /// Why the source stopped yielding bytes, when it failed.
+    source_error: Option<(std::io::ErrorKind, String)>,
 }
 
 impl Tracker {
@@ -184,6 +188,8 @@ impl Tracker {
                 sent: 0,
                 last_progress: Instant::now(),
                 finished_at: None,
+                paused: false,
+                source_error: None,
             }),
             total,
             callback,
@@ -197,7 +203,7 @@ impl Tracker {
     fn advance(&self, n: u64) {
         let sent = {
             let mut s = self.lock();
-            s.sent += n;
+            s.sent = s.sent.saturating_add(n);
             s.last_progress = Instant::now();
             s.sent
         };
@@ -214,6 +220,22 @@ impl Tracker {
         s.sent = 0;
         s.last_progress = Instant::now();
         s.finished_at = None;
+        s.paused = false;
+        s.source_error = None;
+    }
+
+    /// Stops the clocks while the transport waits to retry; the next body resets them.
+    pub(crate) fn pause(&self) {
+        self.lock().paused = true;
+    }
+
+    fn fail(&self, e: &std::io::Error) {
+        self.lock().source_error = Some((e.kind(), e.to_string()));
+    }
+
+    /// Whether every byte of the body was handed to the connection.
+    fn body_complete(&self) -> bool {
+        self.lock().finished_at.is_some()
     }
 
     fn finish(&self) {
@@ -263,10 +285,7 @@ pub(crate) async fn open(
     content_type: Option<String>,
 ) -> Result<OpenedSource> {
     let source_name = source.file_name();
-    let name = name.unwrap_or(source_name);
-    if name.trim().is_empty() {
-        return Err(Error::invalid("file_name", "must not be empty"));
-    }
+    let name = part_file_name(&name.unwrap_or(source_name))?;
     let content_type = content_type.unwrap_or_else(|| guess_content_type(&name));
     if content_type
         .parse::<reqwest::header::HeaderValue>()
@@ -284,13 +303,16 @@ pub(crate) async fn open(
                 path: Some(path.clone()),
                 source,
             };
+            // Checked before opening: opening a FIFO blocks until a writer appears.
+            let not_regular =
+                || Error::invalid("file", format!("{} is not a regular file", path.display()));
+            if !tokio::fs::metadata(&path).await.map_err(io)?.is_file() {
+                return Err(not_regular());
+            }
             let file = tokio::fs::File::open(&path).await.map_err(io)?;
             let meta = file.metadata().await.map_err(io)?;
             if !meta.is_file() {
-                return Err(Error::invalid(
-                    "file",
-                    format!("{} is not a regular file", path.display()),
-                ));
+                return Err(not_regular());
             }
             (
                 Some(meta.len()),
@@ -329,6 +351,10 @@ impl OpenedSource {
                 let opened = match &origin {
                     Origin::Bytes(b) => Opened::Bytes(b.clone()),
                     Origin::Path(p) => {
+                        // Swapped for something else since the first attempt: not re-sent.
+                        if !std::fs::metadata(p).ok()?.is_file() {
+                            return None;
+                        }
                         let file = std::fs::File::open(p).ok()?;
                         Opened::Stream(Box::pin(tokio::fs::File::from_std(file)))
                     }
@@ -382,7 +408,8 @@ impl<S: Stream<Item = std::io::Result<Bytes>>> Stream for Counting<S> {
         let this = self.project();
         match this.inner.poll_next(cx) {
             Poll::Ready(Some(Ok(chunk))) => {
-                this.tracker.advance(chunk.len() as u64);
+                this.tracker
+                    .advance(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
                 Poll::Ready(Some(Ok(chunk)))
             }
             Poll::Ready(None) => {
@@ -391,21 +418,28 @@ impl<S: Stream<Item = std::io::Result<Bytes>>> Stream for Counting<S> {
                     && sent != expected
                 {
                     // Never send a silently truncated (or padded) file.
-                    return Poll::Ready(Some(Err(std::io::Error::new(
+                    let e = std::io::Error::new(
                         std::io::ErrorKind::UnexpectedEof,
                         format!("the source yielded {sent} bytes, {expected} were expected"),
-                    ))));
+                    );
+                    this.tracker.fail(&e);
+                    return Poll::Ready(Some(Err(e)));
                 }
                 this.tracker.finish();
                 Poll::Ready(None)
             }
-            other => other,
+            Poll::Ready(Some(Err(e))) => {
+                this.tracker.fail(&e);
+                Poll::Ready(Some(Err(e)))
+            }
+            Poll::Pending => Poll::Pending,
         }
     }
 }
 
-/// Drives `send` while watching the body: fails when no byte moved for `stall`, or when no
-/// response came within `response_timeout` after the body was fully sent.
+/// Drives `send` while watching the body: fails when no byte moved for `stall`, or when the
+/// response (headers and body) was not complete within `response_timeout` after the body was
+/// fully sent. `map_err` turns a transport error into the call's error.
 pub(crate) async fn guard<F>(
     send: F,
     tracker: &Tracker,
@@ -416,39 +450,49 @@ pub(crate) async fn guard<F>(
 where
     F: std::future::Future<Output = reqwest::Result<reqwest::Response>>,
 {
-    let tick = (stall / 4).clamp(Duration::from_millis(10), Duration::from_secs(1));
+    let tick = (stall.checked_div(4).unwrap_or_default()).clamp(Duration::from_millis(10), Duration::from_secs(1));
     tokio::pin!(send);
     loop {
         tokio::select! {
             result = &mut send => {
                 return result.map_err(|e| {
-                    if e.is_body() || e.is_request() {
-                        // Include the source error (e.g. the file shrank while being read).
-                        Error::Upload(format!("{}: {}", context(), chain(&e)))
-                    } else {
-                        crate::request::transport_error(e, context())
+                    let failed = tracker.lock().source_error.take();
+                    match failed {
+                        // The source failed (e.g. the file shrank while being read): say so.
+                        Some((kind, message)) => Error::Io {
+                            path: None,
+                            source: std::io::Error::new(kind, message),
+                        },
+                        None => crate::request::transport_error_after(
+                            e,
+                            context(),
+                            tracker.body_complete(),
+                        ),
                     }
                 });
             }
             _ = tokio::time::sleep(tick) => {
-                let (idle, finished) = {
+                let (idle, finished, paused) = {
                     let s = tracker.lock();
-                    (s.last_progress.elapsed(), s.finished_at.map(|t| t.elapsed()))
+                    (s.last_progress.elapsed(), s.finished_at.map(|t| t.elapsed()), s.paused)
                 };
                 match finished {
+                    _ if paused => {}
                     None if idle >= stall => {
                         return Err(Error::Timeout {
                             context: Box::new(context()),
                             detail: format!("upload stalled: no bytes sent for {}s", stall.as_secs_f64()),
+                            may_have_been_processed: false,
                         });
                     }
                     Some(waited) if waited >= response_timeout => {
                         return Err(Error::Timeout {
                             context: Box::new(context()),
                             detail: format!(
-                                "no response within {}s after the upload finished",
+                                "no complete response within {}s after the upload finished",
                                 response_timeout.as_secs_f64()
                             ),
+                            may_have_been_processed: true,
                         });
                     }
                     _ => {}
@@ -458,13 +502,20 @@ where
     }
 }
 
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cause = c.source();
+/// The multipart `filename`: no control characters (a CR/LF would end the part header), and
+/// `"` percent-encoded as browsers do (RFC 7578 §4.2), so it cannot end the quoted value.
+pub(crate) fn part_file_name(name: &str) -> Result<String> {
+    if name.trim().is_empty() {
+        return Err(Error::invalid("file_name", "must not be empty"));
     }
-    s
+    if name.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "file_name",
+            format!(
+                "{:?} contains control characters",
+                crate::error::Capped(name)
+            ),
+        ));
+    }
+    Ok(name.replace('"', "%22"))
 }

@@ -101,21 +101,34 @@ async fn bad_request_is_not_retried() {
 }
 
 #[tokio::test]
-async fn post_that_got_500_is_not_retried_but_503_is() {
+async fn post_is_retried_only_when_the_server_asks() {
+    // 500 and a bare 503 (which a proxy may send after the work was done): one attempt, and
+    // the error says the request may have been processed.
+    for status in [500, 503] {
+        let server = MockServer::start_async().await;
+        let m = server
+            .mock_async(|when, then| {
+                when.method(POST).path("/v2/files");
+                then.status(status).body("internal");
+            })
+            .await;
+        let c = client(&server.base_url());
+        let err = c.files().create().local_file("a.txt").await.unwrap_err();
+        m.assert_calls_async(1).await;
+        assert!(matches!(err, Error::InternalServer(_)));
+        assert!(err.may_have_been_processed(), "{status}");
+    }
+
+    // 503 with Retry-After: the server asked, so the POST is repeated.
     let server = MockServer::start_async().await;
-    let m = server
+    let first = server
         .mock_async(|when, then| {
-            when.method(POST).path("/v2/files");
-            then.status(500).body("internal");
+            when.method(POST)
+                .path("/v2/files")
+                .header("x-aymara-retry-count", "0");
+            then.status(503).header("retry-after", "0");
         })
         .await;
-    let c = client(&server.base_url());
-    let err = c.files().create().local_file("a.txt").await.unwrap_err();
-    m.assert_calls_async(1).await;
-    assert!(matches!(err, Error::InternalServer(_)));
-
-    let server = MockServer::start_async().await;
-    let first = on_attempt(&server, POST, "/v2/files", 0, 503).await;
     let second = server
         .mock_async(|when, then| {
             when.method(POST)

@@ -175,10 +175,12 @@ async fn reader_shorter_than_declared_fails_instead_of_truncating() {
         .upload(UploadSource::reader("a.bin", reader, Some(100)))
         .await
         .unwrap_err();
+    assert!(matches!(err, Error::Io { .. }), "{err:?}");
     assert!(
-        matches!(err, Error::Upload(_) | Error::Connection { .. }),
-        "{err:?}"
+        err.to_string().contains("10 bytes, 100 were expected"),
+        "{err}"
     );
+    assert!(!err.may_have_been_processed());
     assert_eq!(
         m.calls_async().await,
         0,
