@@ -439,7 +439,7 @@ impl Upload<Async> {
     }
 
     async fn send_via_url(self) -> Result<FileUpload> {
-        let headers = self.options.validate(false)?;
+        self.options.validate(false)?;
         let opened = open(self.source, self.file_name, self.content_type).await?;
         let mut create = self.client.files().create().file(FileUploadItem {
             local_file_path: Some(opened.name.clone()),
@@ -479,13 +479,20 @@ impl Upload<Async> {
             Error::Upload("the server returned an upload URL that is not a valid URL".into())
         })?;
         let response_timeout = self.options.timeout.unwrap_or(config.timeout);
+        // The call's timeout and retries apply to the PUT; its headers and query do not: they
+        // are for the API, and may carry credentials that must not reach object storage.
+        let put_options = RequestOptions {
+            timeout: self.options.timeout,
+            max_retries: self.options.max_retries,
+            ..RequestOptions::default()
+        };
         let spec = CallSpec {
             capture: true,
             no_deadline: true,
             bare: true,
             replay: replay(rebody, build),
             tracker: Some(tracker.clone()),
-            ..CallSpec::new(RequestOptions::default(), headers)
+            ..CallSpec::new(put_options, Default::default())
         };
         // Object storage answers with its own (often empty or XML) body: only the status counts.
         self.client

@@ -206,6 +206,9 @@ async fn attempts(
             tracker.pause();
         }
         tokio::time::sleep(delay).await;
+        if let Some(tracker) = &spec.tracker {
+            tracker.resume();
+        }
         let next = spare.or_else(|| spec.replay.as_ref().and_then(|rebuild| rebuild()));
         let Some(next) = next else {
             // The source could not be reopened (e.g. the file vanished): report this attempt.

@@ -224,9 +224,20 @@ impl Tracker {
         s.source_error = None;
     }
 
-    /// Stops the clocks while the transport waits to retry; the next body resets them.
+    /// Stops the clocks while the transport waits to retry.
     pub(crate) fn pause(&self) {
         self.lock().paused = true;
+    }
+
+    /// Restarts the clocks for the next attempt (whose body, if rebuilt, resets them again).
+    pub(crate) fn resume(&self) {
+        let mut s = self.lock();
+        let now = Instant::now();
+        s.paused = false;
+        s.last_progress = now;
+        if s.finished_at.is_some() {
+            s.finished_at = Some(now);
+        }
     }
 
     fn fail(&self, e: &std::io::Error) {
@@ -450,7 +461,8 @@ pub(crate) async fn guard<F>(
 where
     F: std::future::Future<Output = reqwest::Result<reqwest::Response>>,
 {
-    let tick = (stall.checked_div(4).unwrap_or_default()).clamp(Duration::from_millis(10), Duration::from_secs(1));
+    let tick = (stall.checked_div(4).unwrap_or_default())
+        .clamp(Duration::from_millis(10), Duration::from_secs(1));
     tokio::pin!(send);
     loop {
         tokio::select! {

@@ -65,3 +65,4 @@ pub fn file_upload(id: &str, status: &str) -> Value {
         "remote_uri": null
     })
 }
+pub mod fault;
