@@ -249,7 +249,7 @@ fn random_fault(seed: u64, n: usize) -> Fault {
         text.into_bytes()
     };
     let status = random_status(&mut rng);
-    let fault = match rng.u16(..1000) {
+    match rng.u16(..1000) {
         0..=649 => Fault::Respond {
             status,
             headers: random_headers(&mut rng),
@@ -282,8 +282,7 @@ fn random_fault(seed: u64, n: usize) -> Fault {
                 body,
             }),
         ),
-    };
-    fault
+    }
 }
 
 fn variant(result: &Result<usize, Error>) -> &'static str {
