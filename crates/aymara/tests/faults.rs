@@ -18,7 +18,7 @@ fn detail() -> Fault {
 
 fn client_for(server: &FaultServer) -> aymara::Client {
     builder(&server.url())
-        .timeout(Duration::from_millis(400))
+        .timeout(Duration::from_secs(1))
         .build()
         .unwrap()
 }
@@ -52,7 +52,7 @@ async fn a_delay_past_the_timeout_is_a_timeout_and_gets_are_retried() {
     assert!(err.is_timeout(), "{err:?}");
     assert_eq!(server.count(), 3, "GET timeouts are retried twice");
     assert!(
-        started.elapsed() < Duration::from_secs(3),
+        started.elapsed() < Duration::from_millis(4500),
         "{:?}",
         started.elapsed()
     );
@@ -157,7 +157,7 @@ async fn a_trickled_body_is_cut_off_by_the_timeout() {
     .await;
 }
 
-/// A GET (no retries) against `fault` ends in a timeout well within 1.5 s (timeout 400 ms).
+/// A GET (no retries) against `fault` ends in a timeout well within 3 s (timeout 1 s).
 async fn get_times_out_quickly(fault: Fault) {
     let name = format!("{fault:?}");
     let server = FaultServer::start(move |_, _| fault.clone()).await;
@@ -170,7 +170,7 @@ async fn get_times_out_quickly(fault: Fault) {
         .unwrap_err();
     assert!(err.is_timeout(), "{name}: {err:?}");
     let took = started.elapsed();
-    assert!(took < Duration::from_millis(1500), "{name}: {took:?}");
+    assert!(took < Duration::from_secs(3), "{name}: {took:?}");
     assert_eq!(server.count(), 1);
 }
 
@@ -191,7 +191,7 @@ async fn headers_then_a_stall_are_cut_off_for_successes_and_errors() {
     let started = Instant::now();
     let err = raw.parse().await.unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
-    assert!(started.elapsed() < Duration::from_millis(1500));
+    assert!(started.elapsed() < Duration::from_secs(3));
 }
 
 #[tokio::test]
@@ -499,13 +499,14 @@ async fn server_text_in_display_is_capped() {
     let message = "m".repeat(5 * 1024 * 1024);
     let body = json!({"error": {"code": "c".repeat(5000), "message": message}});
     let server = FaultServer::start(move |_, _| Fault::json(404, &body)).await;
-    let err = client_for(&server).files().get("f-1").await.unwrap_err();
+    let client = builder(&server.url()).build().unwrap();
+    let err = client.files().get("f-1").await.unwrap_err();
     let shown = err.to_string();
     assert!(shown.len() < 4 * 1024, "{} bytes", shown.len());
     assert!(
         shown.contains("[cut: 5242880 bytes in all]"),
         "{}",
-        &shown[..200]
+        &shown[..200.min(shown.len())]
     );
     assert_eq!(
         err.api_error().unwrap().message.as_ref().unwrap().len(),
@@ -515,7 +516,9 @@ async fn server_text_in_display_is_capped() {
     // A decode error quoting a huge string is capped as well.
     let huge = json!({"items": "x".repeat(1 << 20), "count": 1});
     let server = FaultServer::start(move |_, _| Fault::json(200, &huge)).await;
-    let err = client_for(&server)
+    let err = builder(&server.url())
+        .build()
+        .unwrap()
         .files()
         .list()
         .send_page()
