@@ -374,8 +374,9 @@ impl<M> Upload<M> {
 
 impl Upload<Async> {
     /// Uploads the file. A failure (unreadable source, stall, error status) is returned, never
-    /// swallowed. A path or in-memory source is re-sent on a retryable failure (a 429 or 503,
-    /// a refused connection); a reader is sent once, since its bytes cannot be replayed.
+    /// swallowed. A path or in-memory source is re-sent when the retry rules allow it (the
+    /// multipart POST: a refused connection, or a 429/503 with `Retry-After`; the presigned PUT:
+    /// any retryable failure); a reader is sent once, since its bytes cannot be replayed.
     pub async fn send(self) -> Result<FileUpload> {
         if self.via_url {
             self.send_via_url().await
