@@ -289,6 +289,27 @@ pub(crate) struct OpenedSource {
     pub(crate) origin: Origin,
 }
 
+/// Opens `path` and its length if it is a regular file, `None` if it is anything else. Checked
+/// before opening (opening a FIFO blocks until a writer appears) and again on the handle; on
+/// Unix the open itself cannot block (`O_NONBLOCK`, which regular-file reads ignore), so a file
+/// swapped for a FIFO in between cannot hang it either.
+fn open_regular(path: &Path) -> std::io::Result<Option<(std::fs::File, u64)>> {
+    if !std::fs::metadata(path)?.is_file() {
+        return Ok(None);
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    let len = meta.len();
+    Ok(meta.is_file().then_some((file, len)))
+}
+
 /// Opens a source, checking it before any request is sent.
 pub(crate) async fn open(
     source: UploadSource,
@@ -314,20 +335,20 @@ pub(crate) async fn open(
                 path: Some(path.clone()),
                 source,
             };
-            // Checked before opening: opening a FIFO blocks until a writer appears.
-            let not_regular =
-                || Error::invalid("file", format!("{} is not a regular file", path.display()));
-            if !tokio::fs::metadata(&path).await.map_err(io)?.is_file() {
-                return Err(not_regular());
-            }
-            let file = tokio::fs::File::open(&path).await.map_err(io)?;
-            let meta = file.metadata().await.map_err(io)?;
-            if !meta.is_file() {
-                return Err(not_regular());
-            }
+            let opening = path.clone();
+            let opened = tokio::task::spawn_blocking(move || open_regular(&opening))
+                .await
+                .map_err(|e| io(std::io::Error::other(e)))?
+                .map_err(io)?;
+            let Some((file, len)) = opened else {
+                return Err(Error::invalid(
+                    "file",
+                    format!("{} is not a regular file", path.display()),
+                ));
+            };
             (
-                Some(meta.len()),
-                Opened::Stream(Box::pin(file)),
+                Some(len),
+                Opened::Stream(Box::pin(tokio::fs::File::from_std(file))),
                 Origin::Path(path),
             )
         }
@@ -363,10 +384,7 @@ impl OpenedSource {
                     Origin::Bytes(b) => Opened::Bytes(b.clone()),
                     Origin::Path(p) => {
                         // Swapped for something else since the first attempt: not re-sent.
-                        if !std::fs::metadata(p).ok()?.is_file() {
-                            return None;
-                        }
-                        let file = std::fs::File::open(p).ok()?;
+                        let (file, _) = open_regular(p).ok()??;
                         Opened::Stream(Box::pin(tokio::fs::File::from_std(file)))
                     }
                     Origin::OneShot => return None,
