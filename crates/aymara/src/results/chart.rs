@@ -13,7 +13,6 @@
 //! # Ok(()) }
 //! ```
 
-use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
 use super::stats::{CategoryStats, RunStats};
@@ -120,22 +119,27 @@ fn draw(
     let root = SVGBackend::with_string(svg, size).into_drawing_area();
     root.fill(&WHITE)?;
     let n = bars.len().max(1);
+    // Bar i is centred on x = i: plotters then puts its "nice" integer key points (the labels)
+    // under the bars. (Its segmented axis always keeps an empty segment on the right.)
+    let right = n as f64 - 0.5;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 18))
         .margin(14)
         .x_label_area_size(36)
         .y_label_area_size(56)
-        .build_cartesian_2d((0..n).into_segmented(), 0f64..1f64)?;
+        // Headroom above 100 % for the value labels.
+        .build_cartesian_2d(-0.5f64..right, 0f64..1.1f64)?;
     let per_bar = usize::try_from(size.0.saturating_sub(90))
         .unwrap_or(usize::MAX)
         .checked_div(n)
         .unwrap_or(0);
     let max_chars = (per_bar / 7).max(4);
-    let label_of = |v: &SegmentValue<usize>| match v {
-        SegmentValue::CenterOf(i) => bars
-            .get(*i)
-            .map_or_else(String::new, |(label, _)| fit(label, max_chars)),
-        _ => String::new(),
+    let label_of = |x: &f64| {
+        let i = x.round();
+        (i >= 0.0 && (x - i).abs() < 1e-6)
+            .then(|| bars.get(i as usize))
+            .flatten()
+            .map_or_else(String::new, |(label, _)| fit(label, max_chars))
     };
     chart
         .configure_mesh()
@@ -143,22 +147,25 @@ fn draw(
         .x_labels(n)
         .x_label_formatter(&label_of)
         .y_labels(6)
-        .y_label_formatter(&|v| format!("{:.0}%", v * 100.0))
+        .light_line_style(TRANSPARENT)
+        .y_label_formatter(&|v| {
+            if *v > 1.0001 {
+                String::new()
+            } else {
+                format!("{:.0}%", v * 100.0)
+            }
+        })
         .y_desc("responses passed")
         .label_style(("sans-serif", 13))
         .draw()?;
     let rate = |r: &Option<f64>| r.filter(|r| r.is_finite()).map(|r| r.clamp(0.0, 1.0));
     chart.draw_series(bars.iter().enumerate().filter_map(|(i, (_, r))| {
         let r = rate(r)?;
-        let mut bar = Rectangle::new(
-            [
-                (SegmentValue::Exact(i), 0.0),
-                (SegmentValue::Exact(i.saturating_add(1)), r),
-            ],
+        let x = i as f64;
+        Some(Rectangle::new(
+            [(x - 0.35, 0.0), (x + 0.35, r)],
             BAR_COLOR.filled(),
-        );
-        bar.set_margin(0, 0, 10, 10);
-        Some(bar)
+        ))
     }))?;
     let value_style = TextStyle::from(("sans-serif", 13).into_font())
         .color(&BLACK)
@@ -171,7 +178,7 @@ fn draw(
             Some(r) => (r, format!("{:.0}%", r * 100.0)),
             None => (0.0, "n/a".to_owned()),
         };
-        Text::new(text, (SegmentValue::CenterOf(i), y), value_style.clone())
+        Text::new(text, (i as f64, y), value_style.clone())
     }))?;
     root.present()?;
     Ok(())

@@ -406,7 +406,7 @@ table.stats{width:auto}.charts{display:flex;flex-wrap:wrap;gap:16px}figure.chart
 .filters{margin:0 0 10px;display:flex;gap:16px;align-items:center}#count{color:#57606a}\
 #table td:nth-last-child(3){font-weight:600}tr.v0 td:nth-last-child(3){color:#1a7f37}tr.v1 td:nth-last-child(3){color:#cf222e}\
 tr.v1{background:#fff5f5}tr.v2 td:nth-last-child(3),tr.v3 td:nth-last-child(3){color:#6e7781}\
-#table td{max-width:420px;overflow-wrap:anywhere}button{padding:4px 12px}";
+#table td{max-width:420px;overflow-wrap:anywhere}#table td:nth-last-child(3){white-space:nowrap}button{padding:4px 12px}";
 
 const JS: &str = r#"(function () {
   var data = JSON.parse(document.getElementById('data').textContent);
