@@ -13,6 +13,8 @@
 //!   [`CategoryStats`] per prompt category: pass rate and total, refusals, exclusions.
 //! - Exports ([`export`]): JSON Lines (always) and CSV (feature `csv`), streamed to any
 //!   [`std::io::Write`]; an Arrow `RecordBatch` (feature `arrow`).
+//! - Runs too large to hold ([`stream`]): rows, statistics and an export in one pass, page by
+//!   page ([`stream::export_responses`]).
 //! - Pictures: SVG bar charts of pass rates (feature `charts`) and a self-contained HTML report
 //!   (feature `html`).
 //!
@@ -56,6 +58,7 @@ mod fetch;
 pub mod html;
 pub mod rows;
 pub mod stats;
+pub mod stream;
 
 pub use rows::{PromptRow, ReportRow, ResponseRow, Verdict, report_rows};
 pub use stats::{CategoryStats, Counts, RunStats};

@@ -14,6 +14,10 @@ pub trait Row: Serialize {
     const COLUMNS: &'static [&'static str];
 }
 
+impl<T: Row> Row for &T {
+    const COLUMNS: &'static [&'static str] = T::COLUMNS;
+}
+
 /// One prompt of an eval.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]

@@ -178,17 +178,11 @@ impl RunStats {
         eval_name: Option<&str>,
         rows: impl IntoIterator<Item = ResponseRow<'a>>,
     ) -> Self {
-        let mut t = Tally::default();
+        let mut b = StatsBuilder::new(eval_run_uuid, eval_uuid, name, eval_name);
         for row in rows {
-            t.add(&row);
+            b.add(&row);
         }
-        Self {
-            eval_run_uuid: eval_run_uuid.to_owned(),
-            eval_uuid: eval_uuid.to_owned(),
-            name: name.to_owned(),
-            eval_name: eval_name.map(str::to_owned),
-            counts: t.into(),
-        }
+        b.finish().0
     }
 }
 
@@ -233,26 +227,85 @@ impl CategoryStats {
         eval_run_uuid: &str,
         rows: impl IntoIterator<Item = ResponseRow<'a>>,
     ) -> Vec<Self> {
-        let mut order: Vec<(&'a str, Tally)> = Vec::new();
-        let mut index: std::collections::HashMap<&'a str, usize> = Default::default();
+        let mut b = StatsBuilder::new(eval_run_uuid, "", "", None);
         for row in rows {
-            let category = row.prompt_category.unwrap_or(UNCATEGORIZED);
-            let slot = *index.entry(category).or_insert_with(|| {
-                order.push((category, Tally::default()));
-                order.len().saturating_sub(1)
-            });
-            if let Some((_, tally)) = order.get_mut(slot) {
-                tally.add(&row);
-            }
+            b.add(&row);
         }
-        order
-            .into_iter()
-            .map(|(category, t)| Self {
+        b.finish().1
+    }
+}
+
+/// Run and category statistics built one row at a time (for rows streamed page by page; the
+/// `from_rows` constructors use it too).
+///
+/// ```
+/// use aymara::results::stats::StatsBuilder;
+///
+/// let b = StatsBuilder::new("score_run.1", "test.1", "nightly", Some("safety"));
+/// let (run, categories) = b.finish();
+/// assert_eq!((run.counts.responses, categories.len()), (0, 0));
+/// ```
+#[derive(Clone, Debug)]
+pub struct StatsBuilder {
+    run: RunStats,
+    tally: Tally,
+    categories: Vec<(String, Tally)>,
+    index: std::collections::HashMap<String, usize>,
+}
+
+impl StatsBuilder {
+    /// An empty builder for a run.
+    pub fn new(eval_run_uuid: &str, eval_uuid: &str, name: &str, eval_name: Option<&str>) -> Self {
+        Self {
+            run: RunStats {
                 eval_run_uuid: eval_run_uuid.to_owned(),
-                category: category.to_owned(),
+                eval_uuid: eval_uuid.to_owned(),
+                name: name.to_owned(),
+                eval_name: eval_name.map(str::to_owned),
+                counts: Counts::default(),
+            },
+            tally: Tally::default(),
+            categories: Vec::new(),
+            index: Default::default(),
+        }
+    }
+
+    /// Counts one response.
+    pub fn add(&mut self, row: &ResponseRow<'_>) {
+        self.tally.add(row);
+        let category = row.prompt_category.unwrap_or(UNCATEGORIZED);
+        let slot = match self.index.get(category) {
+            Some(slot) => *slot,
+            None => {
+                let slot = self.categories.len();
+                self.categories
+                    .push((category.to_owned(), Tally::default()));
+                self.index.insert(category.to_owned(), slot);
+                slot
+            }
+        };
+        if let Some((_, tally)) = self.categories.get_mut(slot) {
+            tally.add(row);
+        }
+    }
+
+    /// The run's statistics and its categories' (in order of first appearance).
+    pub fn finish(self) -> (RunStats, Vec<CategoryStats>) {
+        let run_uuid = &self.run.eval_run_uuid;
+        let categories = self
+            .categories
+            .into_iter()
+            .map(|(category, t)| CategoryStats {
+                eval_run_uuid: run_uuid.clone(),
+                category,
                 counts: t.into(),
             })
-            .collect()
+            .collect();
+        let run = RunStats {
+            counts: self.tally.into(),
+            ..self.run
+        };
+        (run, categories)
     }
 }
 
