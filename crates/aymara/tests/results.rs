@@ -139,6 +139,64 @@ async fn json_lines_parse_back() {
     assert_eq!(first["pass_rate"], json!(1.0));
 }
 
+#[tokio::test]
+async fn streamed_export_matches_the_in_memory_one() {
+    use aymara::results::export::Format;
+    use aymara::results::stream::{PageExporter, export_responses};
+
+    let (_emulator, client, results, _report) = scored_run().await;
+    let mut whole = Vec::new();
+    export::write_jsonl(results.response_rows(), &mut whole).unwrap();
+
+    let mut streamed = Vec::new();
+    let done = export_responses(
+        &client,
+        &results.run.eval_run_uuid,
+        Format::JsonLines,
+        &mut streamed,
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.rows, 10);
+    assert_eq!(
+        String::from_utf8(streamed).unwrap(),
+        String::from_utf8(whole.clone()).unwrap()
+    );
+    assert_eq!(done.stats, results.stats());
+    assert_eq!(done.categories, results.category_stats());
+
+    // Pages of 3, by hand.
+    let mut paged = Vec::new();
+    let mut export = PageExporter::new(
+        &results.run,
+        results.eval.as_ref(),
+        &results.prompts,
+        Format::JsonLines,
+        &mut paged,
+    )
+    .unwrap();
+    for page in results.responses.chunks(3) {
+        export.add_page(page.to_vec()).unwrap();
+    }
+    let done = export.finish().unwrap();
+    assert_eq!(done.stats, results.stats());
+    assert_eq!(paged, whole);
+
+    // An unknown run is an API error, not a panic.
+    let err = export_responses(
+        &client,
+        "score_run.nope",
+        Format::JsonLines,
+        std::io::sink(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(err, aymara::results::stream::ExportError::Api(ref e) if e.is_not_found()),
+        "{err:?}"
+    );
+}
+
 #[cfg(feature = "csv")]
 #[tokio::test]
 async fn csv_parses_back() {

@@ -41,6 +41,18 @@ fn blocking_fetch_gives_the_same_results() {
     let n = aymara::results::export::write_jsonl(results.response_rows(), &mut out).unwrap();
     assert_eq!(n, 10);
 
+    let mut streamed = Vec::new();
+    let done = aymara::results::stream::export_responses_blocking(
+        &client,
+        &run.eval_run_uuid,
+        aymara::results::export::Format::JsonLines,
+        &mut streamed,
+    )
+    .unwrap();
+    assert_eq!(done.rows, 10);
+    assert_eq!(done.stats, results.stats());
+    assert_eq!(streamed, out);
+
     #[cfg(feature = "html")]
     {
         let html = aymara::results::html::HtmlReport::new(&results)
