@@ -15,13 +15,15 @@
 
 pub mod compat;
 mod convert;
+// The spec's descriptions carry confidence markers such as `[old]` and `[inferred]`, which
+// rustdoc would take for links.
 #[rustfmt::skip]
-#[allow(clippy::all, missing_docs, unused_imports)]
+#[allow(clippy::all, missing_docs, unused_imports, rustdoc::broken_intra_doc_links)]
 mod generated;
 pub mod hooks;
 #[cfg(feature = "mock")]
 #[rustfmt::skip]
-#[allow(clippy::all, missing_docs, unused_imports)]
+#[allow(clippy::all, missing_docs, unused_imports, rustdoc::broken_intra_doc_links)]
 pub mod mock;
 
 pub use generated::*;
