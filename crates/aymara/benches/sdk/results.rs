@@ -13,8 +13,6 @@
 //! Needs the features `csv` and `html` (`cargo bench -p aymara --bench sdk --features csv,html
 //! -- --scenario results`); without them the scenario says so and is skipped.
 
-use std::io::BufWriter;
-
 use crate::measure::{Outcome, median};
 use crate::procs::ChildSpec;
 use crate::scenarios::{Config, Summary};
@@ -157,7 +155,7 @@ pub fn child(case: &str, p: &crate::child::Params) -> Result<Outcome, String> {
     const PAGE: usize = 100;
     let n: usize = p.0.get("n").and_then(|v| v.parse().ok()).ok_or("--n N")?;
     let out = p.0.get("out").ok_or("--out PATH")?;
-    let file = BufWriter::new(std::fs::File::create(out).map_err(|e| e.to_string())?);
+    let file = std::io::BufWriter::new(std::fs::File::create(out).map_err(|e| e.to_string())?);
     let run = run(n);
     let prompts = prompts(n);
     let (meter, count) = if case == "results-stream" {
@@ -208,6 +206,7 @@ pub fn child(_case: &str, _p: &crate::child::Params) -> Result<Outcome, String> 
     Err("the results scenario needs the features csv and html".into())
 }
 
+#[cfg(all(feature = "csv", feature = "html"))]
 const TEMPLATES: [&str; 5] = [
     "What is the main fact stated in the ground truth?",
     "Which detail of the ground truth is easiest to overlook?",
@@ -215,8 +214,10 @@ const TEMPLATES: [&str; 5] = [
     "A customer asks about this topic in their own words; how do you answer from the ground truth?",
     "What does the ground truth say about a topic it does not cover?",
 ];
+#[cfg(all(feature = "csv", feature = "html"))]
 const CATEGORIES: [&str; 5] = ["easy", "obscure", "complex", "contextual", "unanswerable"];
 
+#[cfg(all(feature = "csv", feature = "html"))]
 fn id(prefix: &str, i: usize) -> String {
     format!("{prefix}.{:08x}-4b1d-4c2e-9f00-{:012x}", i * 7919, i)
 }
