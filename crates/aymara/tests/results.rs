@@ -109,6 +109,13 @@ async fn report_sections_are_split_per_category_for_accuracy_evals() {
     // A category's section is its own text, without the tags.
     assert!(!rows[1].passing_responses_summary.contains('<'));
     assert!(rows[1].failing_responses_summary.contains('1'), "{rows:?}");
+    // The emulator's advice is not tagged per category: every category row keeps it.
+    assert!(
+        rows[..5]
+            .iter()
+            .all(|r| r.improvement_advice == report.eval_run_reports[0].improvement_advice.trim())
+    );
+    assert!(!rows[0].improvement_advice.is_empty());
 }
 
 #[tokio::test]

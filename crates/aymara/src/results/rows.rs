@@ -229,8 +229,8 @@ pub const OVERALL: &str = "Overall";
 /// run (categories in order of first appearance in the passing, then the failing summary).
 /// An overall row ends the list when the report has overall summaries.
 ///
-/// An accuracy summary without any tag keeps one row for its run (the Python helper would
-/// drop it).
+/// An accuracy summary without any tag keeps one row for its run, and untagged advice is
+/// repeated on each category's row (the Python helper drops both).
 ///
 /// ```
 /// # fn demo(report: aymara::types::EvalSuiteReport) {
@@ -282,7 +282,12 @@ pub fn report_rows<'a>(report: &'a EvalSuiteReport) -> Vec<ReportRow<'a>> {
                 prompt_category: Some(tag),
                 passing_responses_summary: find(&passing, tag),
                 failing_responses_summary: find(&failing, tag),
-                improvement_advice: find(&advice, tag),
+                // Untagged advice is about the whole run: keep it on every category's row.
+                improvement_advice: if advice.is_empty() {
+                    r.improvement_advice.trim()
+                } else {
+                    find(&advice, tag)
+                },
                 ..whole.clone()
             });
         }
