@@ -5,8 +5,8 @@
 //! Without `AYMARA_AI_API_KEY` it starts the embedded emulator (no key, no network needed);
 //! with a key it talks to the real API. It uploads a text file and a short video, waits for
 //! processing, lists files across pages, shows the video's frames, creates a safety eval, waits
-//! for its prompts, answers them with a toy model, scores the run, prints the results and cleans
-//! up everything it created.
+//! for its prompts, answers them with a toy model, scores the run, prints the results, writes an
+//! HTML report of the run (with `--features html`) and cleans up everything it created.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -194,7 +194,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         scored_run.num_responses_scored.unwrap_or(0)
     );
 
-    // 8. Clean up everything this run created.
+    // 8. A report people can look at: one self-contained HTML page (feature `html`).
+    step("HTML report");
+    write_report(client, &run_uuid).await?;
+
+    // 9. Clean up everything this run created.
     step("Cleaning up");
     client.evals().runs().delete(&run_uuid).await?;
     client.evals().delete(&eval_uuid).await?;
@@ -204,6 +208,39 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::remove_dir_all(&dir)?;
     println!("  deleted the run, the eval and both files");
     println!("\nDone in {:.1}s.", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Fetches the run's results (every page) and writes the HTML report next to the build output.
+#[cfg(feature = "html")]
+async fn write_report(
+    client: &aymara::Client,
+    run_uuid: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use aymara::results::{RunResults, html::HtmlReport};
+
+    let results = RunResults::fetch(client, run_uuid).await?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../../target").into());
+    std::fs::create_dir_all(&target)?;
+    let path = target.join("aymara-quickstart-report.html");
+    let file = std::io::BufWriter::new(std::fs::File::create(&path)?);
+    HtmlReport::new(&results).write_to(file)?;
+    let path = path.canonicalize().unwrap_or(path);
+    println!(
+        "  wrote {} (open it in a browser; no network needed)",
+        path.display()
+    );
+    Ok(())
+}
+
+#[cfg(not(feature = "html"))]
+async fn write_report(
+    _client: &aymara::Client,
+    _run_uuid: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    println!("  run with `--features html` to write an HTML report of this run");
     Ok(())
 }
 

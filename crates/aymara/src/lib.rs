@@ -40,10 +40,14 @@
 //! - Lists return pages and streams ([`pagination`]); long-running work has waiters
 //!   ([`polling`]); uploads stream from disk with progress ([`upload`]).
 //! - [`runner`]: run an eval end to end (all prompts, your answers, scoring), and multi-turn.
+//! - [`results`]: a finished run as typed rows (prompts, scored responses, report sections),
+//!   pass statistics per run and per category, CSV / JSON Lines / Arrow exports, SVG charts and
+//!   a self-contained HTML report (features `csv`, `arrow`, `charts`, `html`).
 //! - [`Error`] ([`error`]): one type, one variant per API status class, with request ids.
 //! - [`blocking`] (feature `blocking`): the same API without async.
 //! - [`types`]: the request and response types, generated from the API description.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 // Library code never panics on what a server sends or a caller passes: no unwrap/expect, no
 // indexing, no unchecked arithmetic (tests may use them).
@@ -73,6 +77,7 @@ pub mod evals;
 pub mod files;
 pub mod health;
 pub mod reports;
+pub mod results;
 pub mod runner;
 pub mod runs;
 

@@ -82,6 +82,7 @@ async fn run_case(case: &str, p: &Params) -> Result<Outcome> {
         "pages-reqwest" => pages_reqwest(p).await,
         "gets-aymara" => gets_aymara(p).await,
         "gets-reqwest" => gets_reqwest(p).await,
+        "results-stream" | "results-memory" | "results-html" => Ok(crate::results::child(case, p)?),
         other => Err(format!("unknown case {other:?}").into()),
     }
 }

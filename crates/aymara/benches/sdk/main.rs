@@ -16,6 +16,7 @@
 mod child;
 mod measure;
 mod procs;
+mod results;
 mod scenarios;
 mod table;
 
@@ -30,7 +31,7 @@ static GLOBAL: measure::CountingAlloc = measure::CountingAlloc;
 
 const USAGE: &str = "\
 usage: cargo bench -p aymara --bench sdk -- [--smoke | --full] [--python]
-           [--scenario upload|pagination|requests]... [--reps N] [--runtime current|multi] [--no-pin]
+           [--scenario upload|pagination|requests|results]... [--reps N] [--runtime current|multi] [--no-pin]
        cargo test -p aymara --bench sdk -- --smoke
 
   --smoke     tiny sizes (4 MiB file, 300 files, 200 gets), one run each; targets not enforced
@@ -38,7 +39,8 @@ usage: cargo bench -p aymara --bench sdk -- [--smoke | --full] [--python]
               `cargo bench`; without `--bench`, i.e. under `cargo test`, the default is --smoke)
   --python    also run the official Python client (aymara-ai-sdk 1.2.1, installed from PyPI
               into target/bench-venv by benches/python/run_official.sh)
-  --scenario  run only these scenarios (repeatable or comma-separated)
+  --scenario  run only these scenarios (repeatable or comma-separated); `results` needs the
+              bench built with `--features csv,html`
   --reps N    runs per Rust row (default 7 full, 1 smoke; medians are reported)
   --runtime R tokio runtime of the Rust clients: current (default) or multi
   --no-pin    do not pin the clients to one CPU and the emulator to another
@@ -50,6 +52,7 @@ enum Scenario {
     Upload,
     Pagination,
     Requests,
+    Results,
 }
 
 fn main() -> ExitCode {
@@ -97,6 +100,7 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
                         "upload" => Scenario::Upload,
                         "pagination" => Scenario::Pagination,
                         "requests" => Scenario::Requests,
+                        "results" => Scenario::Results,
                         other => return Err(format!("unknown scenario {other:?}\n\n{USAGE}")),
                     });
                 }
@@ -147,7 +151,12 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
     // unless --full is given, so that `cargo test --all-targets` stays cheap.
     let smoke = smoke || !(bench || full);
     if scenarios.is_empty() {
-        scenarios = vec![Scenario::Upload, Scenario::Pagination, Scenario::Requests];
+        scenarios = vec![
+            Scenario::Upload,
+            Scenario::Pagination,
+            Scenario::Requests,
+            Scenario::Results,
+        ];
     }
     let mut cfg = Config::new(smoke, python, reps, target_dir());
     cfg.runtime = runtime;
@@ -210,6 +219,7 @@ fn orchestrate(cfg: &Config, scenarios: &[Scenario]) -> Result<ExitCode, String>
             Scenario::Upload => scenarios::upload(cfg, &rt),
             Scenario::Pagination => scenarios::pagination(cfg, &rt),
             Scenario::Requests => scenarios::requests(cfg, &rt),
+            Scenario::Results => results::results(cfg),
         };
         all.failures.extend(summary.failures);
         all.missed.extend(summary.missed);
