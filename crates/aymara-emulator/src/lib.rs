@@ -139,7 +139,7 @@ use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener as StdTcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -147,8 +147,11 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 
 mod error;
-mod faults;
+mod middleware;
+mod spec;
+mod validate;
 mod routes;
+mod server;
 mod state;
 
 use state::{AppState, Config};
@@ -156,8 +159,6 @@ use state::{AppState, Config};
 /// API key used when none is configured.
 pub const DEFAULT_API_KEY: &str = "emulator-key";
 
-/// How long in-flight requests may run after shutdown was requested.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 
 /// A running emulator. Dropping it shuts the server down and joins its thread; a temporary data
 /// directory is deleted afterwards.
@@ -167,6 +168,7 @@ pub struct Emulator {
     port: u16,
     data_dir: PathBuf,
     request_count: Arc<AtomicU64>,
+    violations: Arc<Mutex<Vec<String>>>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
     // Dropped after the thread is joined (field order does not matter: `Drop` joins first).
@@ -209,6 +211,15 @@ impl Emulator {
     pub fn request_count(&self) -> u64 {
         self.request_count.load(Ordering::SeqCst)
     }
+
+    /// Responses so far that violated `openapi.json` (always empty unless
+    /// [`EmulatorBuilder::validate_responses`] is on). Each names the operation, status and rule.
+    pub fn spec_violations(&self) -> Vec<String> {
+        self.violations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
 }
 
 impl fmt::Debug for Emulator {
@@ -229,6 +240,15 @@ impl Drop for Emulator {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+        // Fails the test that used this emulator (unless it is already failing).
+        let violations = self.spec_violations();
+        if !violations.is_empty() && !std::thread::panicking() {
+            panic!(
+                "the emulator sent {} response(s) that violate openapi.json:\n{}",
+                violations.len(),
+                violations.join("\n")
+            );
+        }
     }
 }
 
@@ -244,6 +264,29 @@ pub struct EmulatorBuilder {
     eval_generation_delay: Duration,
     run_scoring_delay: Duration,
     report_delay: Duration,
+    validate_responses: bool,
+    break_responses_of: Option<String>,
+    limits: Limits,
+}
+
+/// Protection against slow or abusive clients (see the `EmulatorBuilder` methods that set them).
+#[derive(Clone, Debug)]
+struct Limits {
+    header_timeout: Duration,
+    body_timeout: Duration,
+    max_connections: usize,
+    max_json_body: usize,
+    max_upload: u64,
+}
+
+/// Response validation default: on in debug builds, unless `AYMARA_EMULATOR_VALIDATE_RESPONSES`
+/// says otherwise (`0`/`false`/`off` or `1`/`true`/`on`).
+fn validate_responses_default() -> bool {
+    match std::env::var("AYMARA_EMULATOR_VALIDATE_RESPONSES").as_deref() {
+        Ok("0" | "false" | "off") => false,
+        Ok("1" | "true" | "on") => true,
+        _ => cfg!(debug_assertions),
+    }
 }
 
 impl Default for EmulatorBuilder {
@@ -258,6 +301,15 @@ impl Default for EmulatorBuilder {
             eval_generation_delay: Duration::from_millis(200),
             run_scoring_delay: Duration::from_millis(200),
             report_delay: Duration::from_millis(200),
+            validate_responses: validate_responses_default(),
+            break_responses_of: None,
+            limits: Limits {
+                header_timeout: Duration::from_secs(10),
+                body_timeout: Duration::from_secs(30),
+                max_connections: 1024,
+                max_json_body: 64 * 1024 * 1024,
+                max_upload: 8 * 1024 * 1024 * 1024,
+            },
         }
     }
 }
@@ -320,6 +372,57 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Check every response against `openapi.json` (status, `Content-Type`, body schema). A
+    /// violation is answered as a 500 naming it, recorded in [`Emulator::spec_violations`], and
+    /// makes dropping the [`Emulator`] panic, so the test that caused it fails. Default: on in
+    /// debug builds (tests), off in release builds; the environment variable
+    /// `AYMARA_EMULATOR_VALIDATE_RESPONSES` (`1`/`0`) overrides the default.
+    pub fn validate_responses(mut self, on: bool) -> Self {
+        self.validate_responses = on;
+        self
+    }
+
+    /// Test hook for the response validation itself: successful responses of the operation with
+    /// this `operationId` get a body that violates the spec.
+    #[doc(hidden)]
+    pub fn break_responses_of(mut self, operation_id: impl Into<String>) -> Self {
+        self.break_responses_of = Some(operation_id.into());
+        self
+    }
+
+    /// How long a client may take to send a request's headers (default 10 s); the connection is
+    /// closed after that. Also the keep-alive idle limit.
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_timeout = timeout;
+        self
+    }
+
+    /// Longest pause while a request body is being received (default 30 s); then 400.
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.body_timeout = timeout;
+        self
+    }
+
+    /// Most connections served at once (default 1024); further connections wait in the accept
+    /// queue until one closes.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.limits.max_connections = n.max(1);
+        self
+    }
+
+    /// Largest JSON request body (default 64 MiB); a larger declared `Content-Length` is a 413
+    /// before any byte of the body is read.
+    pub fn max_json_body(mut self, bytes: usize) -> Self {
+        self.limits.max_json_body = bytes;
+        self
+    }
+
+    /// Largest upload (multipart or presigned `PUT`; default 8 GiB), enforced the same way.
+    pub fn max_upload(mut self, bytes: u64) -> Self {
+        self.limits.max_upload = bytes;
+        self
+    }
+
     /// Starts the emulator and waits until it is listening.
     pub async fn start(self) -> io::Result<Emulator> {
         let (emulator, ready) = self.launch()?;
@@ -373,7 +476,9 @@ impl EmulatorBuilder {
         let port = listener.local_addr()?.port();
         let url = format!("http://127.0.0.1:{port}");
 
+        let spec = spec::spec().map_err(io::Error::other)?;
         let request_count = Arc::new(AtomicU64::new(0));
+        let violations = Arc::new(Mutex::new(Vec::new()));
         let config = Config {
             api_key: self.api_key.clone(),
             base_url: url.clone(),
@@ -384,13 +489,24 @@ impl EmulatorBuilder {
             eval_generation_delay: self.eval_generation_delay,
             run_scoring_delay: self.run_scoring_delay,
             report_delay: self.report_delay,
+            validate_responses: self.validate_responses,
+            break_responses_of: self.break_responses_of,
+            json_body_limit: self.limits.max_json_body,
+            upload_limit: self.limits.max_upload,
+            body_timeout: self.limits.body_timeout,
         };
-        let state = Arc::new(AppState::new(config, request_count.clone()));
+        let state = Arc::new(AppState::new(
+            config,
+            spec,
+            request_count.clone(),
+            violations.clone(),
+        ));
+        let limits = self.limits;
         let (ready_tx, ready_rx) = oneshot::channel();
         let (shutdown_tx, shutdown_rx) = oneshot::channel();
         let thread = std::thread::Builder::new()
             .name(format!("aymara-emulator-{port}"))
-            .spawn(move || serve(listener, state, ready_tx, shutdown_rx))?;
+            .spawn(move || serve(listener, state, &limits, ready_tx, shutdown_rx))?;
 
         Ok((
             Emulator {
@@ -399,6 +515,7 @@ impl EmulatorBuilder {
                 port,
                 data_dir,
                 request_count,
+                violations,
                 shutdown: Some(shutdown_tx),
                 thread: Some(thread),
                 _temp_dir: temp_dir,
@@ -413,6 +530,7 @@ impl EmulatorBuilder {
 fn serve(
     listener: StdTcpListener,
     state: state::SharedState,
+    limits: &Limits,
     ready: oneshot::Sender<io::Result<()>>,
     shutdown: oneshot::Receiver<()>,
 ) {
@@ -436,20 +554,9 @@ fn serve(
                 return;
             }
         };
-        let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let app = routes::router(state);
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop_rx.await;
-                })
-                .await
-        });
         let _ = ready.send(Ok(()));
-        // A dropped sender (the Emulator is gone) also means shutdown.
-        let _ = shutdown.await;
-        let _ = stop_tx.send(());
-        let _ = tokio::time::timeout(SHUTDOWN_GRACE, server).await;
+        server::accept_loop(listener, app, limits, shutdown).await;
     });
     runtime.shutdown_timeout(Duration::from_millis(100));
 }

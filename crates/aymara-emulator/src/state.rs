@@ -14,6 +14,8 @@ use aymara_raw::compat::{FileType, Status};
 use aymara_raw::types;
 use chrono::{DateTime, Utc};
 
+use crate::spec::Spec;
+
 /// Settings fixed when the emulator starts.
 #[derive(Clone, Debug)]
 pub(crate) struct Config {
@@ -29,6 +31,16 @@ pub(crate) struct Config {
     pub eval_generation_delay: Duration,
     pub run_scoring_delay: Duration,
     pub report_delay: Duration,
+    /// Check every response against `openapi.json`.
+    pub validate_responses: bool,
+    /// Test hook: successful responses of this operation get an invalid body.
+    pub break_responses_of: Option<String>,
+    /// Largest JSON request body.
+    pub json_body_limit: usize,
+    /// Largest upload.
+    pub upload_limit: u64,
+    /// Longest pause while receiving a request body.
+    pub body_timeout: Duration,
 }
 
 /// Everything the handlers share.
@@ -39,19 +51,38 @@ pub(crate) struct AppState {
     pub request_count: Arc<AtomicU64>,
     /// `/v2/...` requests only (drives `fail_every`).
     pub v2_count: AtomicU64,
+    /// The compiled API description.
+    pub spec: &'static Spec,
+    /// Responses that violated the spec (shared with the [`crate::Emulator`]).
+    pub violations: Arc<Mutex<Vec<String>>>,
 }
 
 /// The state handed to axum.
 pub(crate) type SharedState = Arc<AppState>;
 
 impl AppState {
-    pub fn new(config: Config, request_count: Arc<AtomicU64>) -> Self {
+    pub fn new(
+        config: Config,
+        spec: &'static Spec,
+        request_count: Arc<AtomicU64>,
+        violations: Arc<Mutex<Vec<String>>>,
+    ) -> Self {
         Self {
             config,
             store: Mutex::new(Store::default()),
             request_count,
             v2_count: AtomicU64::new(0),
+            spec,
+            violations,
         }
+    }
+
+    /// Records a response that violated the spec.
+    pub fn record_violation(&self, message: String) {
+        self.violations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(message);
     }
 
     /// Locks the store. A poisoned lock is recovered: every mutation is applied in one step after

@@ -14,7 +14,7 @@ use chrono::Utc;
 
 use super::{JsonBody, Params, known};
 use crate::error::ApiError;
-use crate::faults::empty;
+use crate::middleware::empty;
 use crate::routes::eval_types;
 use crate::state::{EvalRec, Lifecycle, RunRec, SharedState, USER_EMAIL, new_id};
 

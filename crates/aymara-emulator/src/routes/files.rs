@@ -22,7 +22,7 @@ use tokio_util::io::ReaderStream;
 
 use super::{JsonBody, Params};
 use crate::error::ApiError;
-use crate::faults::empty;
+use crate::middleware::empty;
 use crate::state::{
     FileRec, FileSource, Lifecycle, ORGANIZATION_UUID, Phase, SharedState, USER_UUID, new_uuid,
     random_token,

@@ -11,7 +11,7 @@ use axum::routing::{get, patch, post, put};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
-use crate::faults;
+use crate::middleware;
 use crate::state::SharedState;
 
 pub(crate) mod eval_types;
@@ -102,7 +102,7 @@ pub(crate) fn router(state: SharedState) -> Router {
         )
         .merge(uploads)
         .fallback(fallback)
-        .layer(from_fn_with_state(state.clone(), faults::pipeline))
+        .layer(from_fn_with_state(state.clone(), middleware::pipeline))
         .with_state(state)
 }
 

@@ -11,7 +11,7 @@ use chrono::Utc;
 
 use super::{JsonBody, Params};
 use crate::error::ApiError;
-use crate::faults::empty;
+use crate::middleware::empty;
 use crate::state::{Lifecycle, Phase, ReportRec, RespRec, RunRec, ScoreRule, SharedState, new_id};
 
 /// Counts over a set of responses.

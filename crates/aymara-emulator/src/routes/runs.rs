@@ -13,7 +13,7 @@ use chrono::Utc;
 
 use super::{JsonBody, Params, known};
 use crate::error::ApiError;
-use crate::faults::empty;
+use crate::middleware::empty;
 use crate::state::{
     EvalRec, Lifecycle, Phase, RespRec, RunRec, ScoreRule, SharedState, Store, Table, new_id,
     user_ref,
