@@ -5,6 +5,8 @@
 mod common;
 mod evals;
 mod files;
+mod abuse;
 mod protocol;
 mod raw_client;
 mod runs;
+mod strict;
