@@ -153,6 +153,7 @@ mod validate;
 mod routes;
 mod server;
 mod state;
+mod store;
 
 use state::{AppState, Config};
 
@@ -456,7 +457,7 @@ impl EmulatorBuilder {
 
     /// Binds the port, prepares the data directory and spawns the server thread.
     fn launch(self) -> io::Result<(Emulator, oneshot::Receiver<io::Result<()>>)> {
-        let (data_dir, temp_dir) = match self.data_dir {
+        let (data_dir, temp_dir) = match self.data_dir.clone() {
             Some(dir) => {
                 std::fs::create_dir_all(&dir)?;
                 (dir, None)
@@ -495,9 +496,14 @@ impl EmulatorBuilder {
             upload_limit: self.limits.max_upload,
             body_timeout: self.limits.body_timeout,
         };
+        let stored = match &self.data_dir {
+            Some(dir) => store::Persistence::open(dir, &config.files_dir).map_err(io::Error::other)?,
+            None => (store::Persistence::memory(), store::Store::default()),
+        };
         let state = Arc::new(AppState::new(
             config,
             spec,
+            stored,
             request_count.clone(),
             violations.clone(),
         ));

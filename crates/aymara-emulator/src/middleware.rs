@@ -22,7 +22,7 @@ use std::sync::atomic::Ordering;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures_util::FutureExt;
@@ -101,6 +101,14 @@ pub(crate) async fn pipeline(
         match checked {
             Err(err) => err.into_response(),
             Ok(req) => match AssertUnwindSafe(next.run(req)).catch_unwind().await {
+                // Nothing is acknowledged before it is stored.
+                Ok(response) if method != Method::GET && method != Method::HEAD => {
+                    match state.flush().await {
+                        Ok(()) => response,
+                        Err(err) => ApiError::internal(format!("could not store the change: {err}"))
+                            .into_response(),
+                    }
+                }
                 Ok(response) => response,
                 Err(_) => {
                     ApiError::internal("the emulator hit an internal bug (a handler panicked)")

@@ -14,7 +14,11 @@ use aymara_raw::compat::{FileType, Status};
 use aymara_raw::types;
 use chrono::{DateTime, Utc};
 
+use serde::{Deserialize, Serialize};
+
 use crate::spec::Spec;
+pub(crate) use crate::store::{Store, Table};
+use crate::store::Persistence;
 
 /// Settings fixed when the emulator starts.
 #[derive(Clone, Debug)]
@@ -47,6 +51,7 @@ pub(crate) struct Config {
 pub(crate) struct AppState {
     pub config: Config,
     store: Mutex<Store>,
+    persistence: Persistence,
     /// Every request received, `/health/` and `/_emulator/*` included.
     pub request_count: Arc<AtomicU64>,
     /// `/v2/...` requests only (drives `fail_every`).
@@ -64,17 +69,24 @@ impl AppState {
     pub fn new(
         config: Config,
         spec: &'static Spec,
+        (persistence, store): (Persistence, Store),
         request_count: Arc<AtomicU64>,
         violations: Arc<Mutex<Vec<String>>>,
     ) -> Self {
         Self {
             config,
-            store: Mutex::new(Store::default()),
+            store: Mutex::new(store),
+            persistence,
             request_count,
             v2_count: AtomicU64::new(0),
             spec,
             violations,
         }
+    }
+
+    /// Makes every change so far durable (a no-op in memory); see [`crate::store`].
+    pub async fn flush(&self) -> Result<(), String> {
+        self.persistence.flush(&self.store).await
     }
 
     /// Records a response that violated the spec.
@@ -89,59 +101,6 @@ impl AppState {
     /// validation, so the data stays consistent even if a handler panicked.
     pub fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// All resources.
-#[derive(Default)]
-pub(crate) struct Store {
-    pub files: Table<FileRec>,
-    pub evals: Table<EvalRec>,
-    pub runs: Table<RunRec>,
-    pub reports: Table<ReportRec>,
-}
-
-/// Records in creation order with an id index. Removing leaves a hole so order stays stable.
-pub(crate) struct Table<T> {
-    slots: Vec<Option<T>>,
-    index: HashMap<String, usize>,
-}
-
-impl<T> Default for Table<T> {
-    fn default() -> Self {
-        Self {
-            slots: Vec::new(),
-            index: HashMap::new(),
-        }
-    }
-}
-
-impl<T> Table<T> {
-    pub fn insert(&mut self, id: String, item: T) {
-        self.index.insert(id, self.slots.len());
-        self.slots.push(Some(item));
-    }
-
-    pub fn get(&self, id: &str) -> Option<&T> {
-        self.index
-            .get(id)
-            .and_then(|&i| self.slots.get(i))
-            .and_then(Option::as_ref)
-    }
-
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
-        let i = *self.index.get(id)?;
-        self.slots.get_mut(i).and_then(Option::as_mut)
-    }
-
-    pub fn remove(&mut self, id: &str) -> Option<T> {
-        let i = self.index.remove(id)?;
-        self.slots.get_mut(i).and_then(Option::take)
-    }
-
-    /// Live records in creation order.
-    pub fn iter(&self) -> impl Iterator<Item = &T> {
-        self.slots.iter().filter_map(Option::as_ref)
     }
 }
 
@@ -212,11 +171,42 @@ pub(crate) enum Phase {
 /// Work that "runs" for `delay` from `start`: its phase is computed from the elapsed time, so no
 /// background task exists. Queued for the first third of the delay, working until the delay has
 /// elapsed, then done. A zero delay is done at once.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(from = "StoredLifecycle", into = "StoredLifecycle")]
 pub(crate) struct Lifecycle {
     start: Instant,
     started_at: DateTime<Utc>,
     delay: Duration,
+}
+
+/// A [`Lifecycle`] on disk: wall-clock start and delay (an `Instant` means nothing to another
+/// process).
+#[derive(Clone, Copy, Serialize, Deserialize)]
+struct StoredLifecycle {
+    started_at: DateTime<Utc>,
+    delay_ms: u64,
+}
+
+impl From<Lifecycle> for StoredLifecycle {
+    fn from(l: Lifecycle) -> Self {
+        Self {
+            started_at: l.started_at,
+            delay_ms: u64::try_from(l.delay.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+}
+
+impl From<StoredLifecycle> for Lifecycle {
+    fn from(s: StoredLifecycle) -> Self {
+        // The time already elapsed, counted back from now (0 if the clock went backwards).
+        let elapsed = (Utc::now() - s.started_at).to_std().unwrap_or_default();
+        let now = Instant::now();
+        Self {
+            start: now.checked_sub(elapsed).unwrap_or(now),
+            started_at: s.started_at,
+            delay: Duration::from_millis(s.delay_ms),
+        }
+    }
 }
 
 impl Lifecycle {
@@ -271,6 +261,7 @@ impl Lifecycle {
 }
 
 /// Where a file's bytes are.
+#[derive(Serialize, Deserialize)]
 pub(crate) enum FileSource {
     /// Registered through `POST /v2/files` with `local_file_path`; waiting for the presigned PUT.
     AwaitingUpload,
@@ -286,6 +277,7 @@ pub(crate) enum FileSource {
 }
 
 /// A file.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct FileRec {
     pub uuid: String,
     pub content_type: String,
@@ -302,6 +294,7 @@ pub(crate) struct FileRec {
 
 /// An eval. `eval` holds the stored fields; status, `updated_at` and `num_prompts` are computed
 /// by [`EvalRec::view`].
+#[derive(Serialize, Deserialize)]
 pub(crate) struct EvalRec {
     pub eval: types::Eval,
     pub lifecycle: Lifecycle,
@@ -344,6 +337,7 @@ impl EvalRec {
 }
 
 /// One response of a run, with its verdict and manual-edit history.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct RespRec {
     /// The full scored response (verdict included; hidden by views until scored).
     pub scored: types::ScoredResponse,
@@ -361,7 +355,7 @@ impl RespRec {
 }
 
 /// The scoring rule that decided a verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum ScoreRule {
     Excluded,
     Refused,
@@ -371,6 +365,7 @@ pub(crate) enum ScoreRule {
 }
 
 /// An eval run.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct RunRec {
     pub uuid: String,
     pub eval_uuid: String,
@@ -387,6 +382,7 @@ pub(crate) struct RunRec {
 
 /// A suite report: per-run reports are computed when it is created and revealed as its
 /// lifecycle advances.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct ReportRec {
     pub uuid: String,
     pub workspace_uuid: Option<String>,

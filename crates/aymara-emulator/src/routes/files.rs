@@ -289,35 +289,51 @@ pub(crate) async fn presigned_put(
     let written = sink.finish().await?;
 
     let problem = sniff(&file_type, &content_type, &written);
-    let final_path = config.files_dir.join(&file_uuid);
-    let outcome: Result<(), ApiError> = {
+    // A fresh name per upload: a second PUT never overwrites bytes a record points at, and the
+    // file I/O happens before the store lock is taken.
+    let final_path = config
+        .files_dir
+        .join(format!("{file_uuid}.{}", random_token()));
+    if let Err(err) = tokio::fs::rename(&written.path, &final_path).await {
+        remove_quietly(&written.path).await;
+        return Err(ApiError::internal(format!("could not store the file: {err}")));
+    }
+    let replaced: Result<Option<PathBuf>, ApiError> = {
         let mut store = state.store();
         match store.files.get_mut(&file_uuid) {
             None => Err(ApiError::not_found("file", &file_uuid)),
-            Some(rec) => match std::fs::rename(&written.path, &final_path) {
-                Err(err) => Err(ApiError::internal(format!(
-                    "could not store the file: {err}"
-                ))),
-                Ok(()) => {
-                    rec.source = FileSource::Stored {
+            Some(rec) => {
+                let old = std::mem::replace(
+                    &mut rec.source,
+                    FileSource::Stored {
                         size: written.size,
-                        path: final_path,
+                        path: final_path.clone(),
                         lifecycle: Lifecycle::new(processing_delay(&file_type, config)),
                         problem,
-                    };
-                    rec.content_type = content_type;
-                    rec.file_type = file_type;
-                    rec.updated_at = Utc::now();
-                    Ok(())
-                }
-            },
+                    },
+                );
+                rec.content_type = content_type;
+                rec.file_type = file_type;
+                rec.updated_at = Utc::now();
+                Ok(match old {
+                    FileSource::Stored { path, .. } => Some(path),
+                    _ => None,
+                })
+            }
         }
     };
-    if let Err(err) = outcome {
-        remove_quietly(&written.path).await;
-        return Err(err);
+    match replaced {
+        Err(err) => {
+            remove_quietly(&final_path).await;
+            Err(err)
+        }
+        Ok(old) => {
+            if let Some(old) = old {
+                remove_quietly(&old).await;
+            }
+            Ok(empty(StatusCode::OK))
+        }
     }
-    Ok(empty(StatusCode::OK))
 }
 
 /// `GET /v2/files`: paginated, filters `file_type` and `workspace_uuid`.
