@@ -139,8 +139,8 @@ use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener as StdTcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -148,18 +148,17 @@ use tokio::sync::oneshot;
 
 mod error;
 mod middleware;
-mod spec;
-mod validate;
 mod routes;
 mod server;
+mod spec;
 mod state;
 mod store;
+mod validate;
 
 use state::{AppState, Config};
 
 /// API key used when none is configured.
 pub const DEFAULT_API_KEY: &str = "emulator-key";
-
 
 /// A running emulator. Dropping it shuts the server down and joins its thread; a temporary data
 /// directory is deleted afterwards.
@@ -497,7 +496,9 @@ impl EmulatorBuilder {
             body_timeout: self.limits.body_timeout,
         };
         let stored = match &self.data_dir {
-            Some(dir) => store::Persistence::open(dir, &config.files_dir).map_err(io::Error::other)?,
+            Some(dir) => {
+                store::Persistence::open(dir, &config.files_dir).map_err(io::Error::other)?
+            }
             None => (store::Persistence::memory(), store::Store::default()),
         };
         let state = Arc::new(AppState::new(

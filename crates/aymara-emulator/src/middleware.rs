@@ -43,7 +43,10 @@ pub(crate) async fn pipeline(
     next: Next,
 ) -> Response {
     let started = Instant::now();
-    let n = state.request_count.fetch_add(1, Ordering::SeqCst).saturating_add(1);
+    let n = state
+        .request_count
+        .fetch_add(1, Ordering::SeqCst)
+        .saturating_add(1);
     let request_id = format!("req_{n}");
     let config = &state.config;
     if !config.latency.is_zero() {
@@ -105,8 +108,10 @@ pub(crate) async fn pipeline(
                 Ok(response) if method != Method::GET && method != Method::HEAD => {
                     match state.flush().await {
                         Ok(()) => response,
-                        Err(err) => ApiError::internal(format!("could not store the change: {err}"))
-                            .into_response(),
+                        Err(err) => {
+                            ApiError::internal(format!("could not store the change: {err}"))
+                                .into_response()
+                        }
                     }
                 }
                 Ok(response) => response,
@@ -139,7 +144,10 @@ pub(crate) async fn pipeline(
 /// Counts a `/v2/...` request and says whether it is one of the injected failures.
 fn injected_failure(state: &SharedState) -> bool {
     let every = u64::from(state.config.fail_every);
-    let n = state.v2_count.fetch_add(1, Ordering::SeqCst).saturating_add(1);
+    let n = state
+        .v2_count
+        .fetch_add(1, Ordering::SeqCst)
+        .saturating_add(1);
     every > 0 && n.is_multiple_of(every)
 }
 

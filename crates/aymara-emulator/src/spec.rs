@@ -46,7 +46,10 @@ pub(crate) struct Param {
 /// What an operation takes as its body.
 pub(crate) enum RequestBody {
     /// `application/json`, validated against the schema.
-    Json { required: bool, validator: Validator },
+    Json {
+        required: bool,
+        validator: Validator,
+    },
     /// `multipart/form-data` (uploads): only the media type is checked here; the handler streams
     /// and checks the parts.
     Multipart,
@@ -101,14 +104,19 @@ impl Spec {
         if let Some(schemas) = components.get_mut("schemas") {
             to_json_schema(schemas, true);
         }
-        let shared = Shared { doc: &doc, components };
+        let shared = Shared {
+            doc: &doc,
+            components,
+        };
         let mut operations = Vec::new();
         let paths = doc
             .get("paths")
             .and_then(Value::as_object)
             .ok_or("openapi.json has no paths")?;
         for (path, item) in paths {
-            let Some(item) = item.as_object() else { continue };
+            let Some(item) = item.as_object() else {
+                continue;
+            };
             for (method, op) in item {
                 let Ok(method) = method.to_ascii_uppercase().parse::<Method>() else {
                     continue;
@@ -176,13 +184,20 @@ impl Shared<'_> {
             .map_or_else(|| format!("{method} {path}"), str::to_owned);
         let segments = path
             .split('/')
-            .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                Some(name) => Segment::Param(name.to_owned()),
-                None => Segment::Literal(s.to_owned()),
-            })
+            .map(
+                |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(name) => Segment::Param(name.to_owned()),
+                    None => Segment::Literal(s.to_owned()),
+                },
+            )
             .collect();
         let mut params = Vec::new();
-        for p in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+        for p in op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let p = self.deref(p);
             let location = match p.get("in").and_then(Value::as_str) {
                 Some("path") => Location::Path,
@@ -198,7 +213,11 @@ impl Shared<'_> {
                 _ => Scalar::String,
             };
             params.push(Param {
-                name: p.get("name").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                name: p
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
                 location,
                 required: p.get("required").and_then(Value::as_bool).unwrap_or(false)
                     || location == Location::Path,
@@ -224,10 +243,20 @@ impl Shared<'_> {
             }
         };
         let mut responses = Vec::new();
-        for (key, r) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+        for (key, r) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             let r = self.deref(r);
             let mut content = Vec::new();
-            for (media, m) in r.get("content").and_then(Value::as_object).into_iter().flatten() {
+            for (media, m) in r
+                .get("content")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
                 let schema = m.get("schema").cloned().unwrap_or(Value::Bool(true));
                 content.push((media.clone(), self.compile(&schema)?));
             }
@@ -304,10 +333,14 @@ fn to_json_schema(value: &mut Value, map_of_schemas: bool) {
 impl Operation {
     fn matches(&self, parts: &[&str]) -> bool {
         parts.len() == self.segments.len()
-            && self.segments.iter().zip(parts).all(|(seg, part)| match seg {
-                Segment::Literal(l) => l == part,
-                Segment::Param(_) => !part.is_empty(),
-            })
+            && self
+                .segments
+                .iter()
+                .zip(parts)
+                .all(|(seg, part)| match seg {
+                    Segment::Literal(l) => l == part,
+                    Segment::Param(_) => !part.is_empty(),
+                })
     }
 
     fn literals(&self) -> usize {
@@ -356,9 +389,8 @@ impl Operation {
                 ))
             };
         }
-        let media = media.ok_or_else(|| {
-            format!("{}: status {status} response has no Content-Type", self.id)
-        })?;
+        let media = media
+            .ok_or_else(|| format!("{}: status {status} response has no Content-Type", self.id))?;
         let validator = spec
             .content
             .iter()
@@ -477,10 +509,15 @@ mod tests {
     fn spec_compiles_and_has_31_operations() {
         let spec = spec().unwrap();
         assert_eq!(spec.operations.len(), 31);
-        let op = spec.find(&Method::POST, "/v2/eval-runs/-/score-responses").unwrap();
+        let op = spec
+            .find(&Method::POST, "/v2/eval-runs/-/score-responses")
+            .unwrap();
         assert_eq!(op.id, "eval_runs_score_responses");
         let op = spec.find(&Method::GET, "/v2/eval-runs/abc").unwrap();
-        assert_eq!(op.path_param("/v2/eval-runs/abc", "eval_run_uuid"), Some("abc"));
+        assert_eq!(
+            op.path_param("/v2/eval-runs/abc", "eval_run_uuid"),
+            Some("abc")
+        );
         assert!(spec.find(&Method::GET, "/v2/nothing").is_none());
     }
 

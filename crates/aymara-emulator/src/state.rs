@@ -17,8 +17,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::spec::Spec;
-pub(crate) use crate::store::{Store, Table};
 use crate::store::Persistence;
+pub(crate) use crate::store::{Store, Table};
 
 /// Settings fixed when the emulator starts.
 #[derive(Clone, Debug)]

@@ -116,7 +116,10 @@ impl<T> Table<T> {
 
     /// Live records in creation order.
     pub fn iter(&self) -> impl Iterator<Item = &T> {
-        self.slots.iter().filter_map(Option::as_ref).map(|(_, _, t)| t)
+        self.slots
+            .iter()
+            .filter_map(Option::as_ref)
+            .map(|(_, _, t)| t)
     }
 
     /// Ids changed since the last flush (cleared).
@@ -341,7 +344,8 @@ fn relocate_and_sweep(store: &mut Store, files_dir: &Path) -> Result<(), String>
     for id in gone {
         store.files.remove(&id);
     }
-    let entries = std::fs::read_dir(files_dir).map_err(|e| format!("{}: {e}", files_dir.display()))?;
+    let entries =
+        std::fs::read_dir(files_dir).map_err(|e| format!("{}: {e}", files_dir.display()))?;
     for entry in entries.flatten() {
         if !referenced.contains(&PathBuf::from(entry.file_name())) {
             let _ = std::fs::remove_file(entry.path());

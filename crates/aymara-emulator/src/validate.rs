@@ -30,7 +30,11 @@ pub(crate) fn essence(headers: &HeaderMap) -> Option<String> {
 }
 
 /// Validates `req` against `op`; the body (JSON only) is read, checked and put back.
-pub(crate) async fn request(op: &Operation, req: Request, limit: usize) -> Result<Request, ApiError> {
+pub(crate) async fn request(
+    op: &Operation,
+    req: Request,
+    limit: usize,
+) -> Result<Request, ApiError> {
     let path = req.uri().path().to_owned();
     let pairs: Vec<(String, String)> = req
         .uri()
@@ -42,15 +46,21 @@ pub(crate) async fn request(op: &Operation, req: Request, limit: usize) -> Resul
             Location::Path => {
                 param
                     .check(op.path_param(&path, &param.name))
-                    .map_err(|m| ApiError::invalid_param(&param.name, format!("invalid path {m}")))?;
+                    .map_err(|m| {
+                        ApiError::invalid_param(&param.name, format!("invalid path {m}"))
+                    })?;
             }
             Location::Query => {
                 let mut values = pairs.iter().filter(|(k, _)| *k == param.name).peekable();
                 if values.peek().is_none() {
-                    param.check(None).map_err(|m| query_error(&param.name, &m))?;
+                    param
+                        .check(None)
+                        .map_err(|m| query_error(&param.name, &m))?;
                 }
                 for (_, v) in values {
-                    param.check(Some(v)).map_err(|m| query_error(&param.name, &m))?;
+                    param
+                        .check(Some(v))
+                        .map_err(|m| query_error(&param.name, &m))?;
                 }
             }
             Location::Header => {
@@ -71,12 +81,10 @@ pub(crate) async fn request(op: &Operation, req: Request, limit: usize) -> Resul
     }
     match &op.body {
         None => Ok(req),
-        Some(RequestBody::Multipart) => {
-            match essence(req.headers()).as_deref() {
-                Some("multipart/form-data") => Ok(req),
-                other => Err(unsupported(other, "multipart/form-data")),
-            }
-        }
+        Some(RequestBody::Multipart) => match essence(req.headers()).as_deref() {
+            Some("multipart/form-data") => Ok(req),
+            other => Err(unsupported(other, "multipart/form-data")),
+        },
         Some(RequestBody::Json {
             required,
             validator,
@@ -99,10 +107,12 @@ pub(crate) async fn request(op: &Operation, req: Request, limit: usize) -> Resul
             if bytes.is_empty() && !required {
                 return Ok(Request::from_parts(parts, Body::from(bytes)));
             }
-            let value: Value = serde_json::from_slice(&bytes).map_err(|err| {
-                ApiError::invalid_format(format!("malformed JSON body: {err}"))
-            })?;
-            if let Some(v) = RequestBody::check_json(validator, &value).into_iter().next() {
+            let value: Value = serde_json::from_slice(&bytes)
+                .map_err(|err| ApiError::invalid_format(format!("malformed JSON body: {err}")))?;
+            if let Some(v) = RequestBody::check_json(validator, &value)
+                .into_iter()
+                .next()
+            {
                 return Err(if v.field.is_empty() {
                     ApiError::new(
                         StatusCode::UNPROCESSABLE_ENTITY,
@@ -139,8 +149,8 @@ fn unsupported(got: Option<&str>, want: &str) -> ApiError {
 
 /// 413 when the body is over the limit, else 400 (the body could not be read: timeout, reset).
 pub(crate) fn body_error(limit: usize, err: &axum::Error) -> ApiError {
-    let too_large = std::error::Error::source(err)
-        .is_some_and(|e| e.is::<http_body_util::LengthLimitError>());
+    let too_large =
+        std::error::Error::source(err).is_some_and(|e| e.is::<http_body_util::LengthLimitError>());
     if too_large {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -162,7 +172,13 @@ pub(crate) async fn response(
     let (mut parts, body) = response.into_parts();
     let bytes = match axum::body::to_bytes(body, usize::MAX).await {
         Ok(bytes) => bytes,
-        Err(err) => return violation(state, format!("{}: body unreadable: {err}", op.id), request_id),
+        Err(err) => {
+            return violation(
+                state,
+                format!("{}: body unreadable: {err}", op.id),
+                request_id,
+            );
+        }
     };
     let bytes = match state.config.break_responses_of.as_deref() {
         Some(id) if id == op.id && parts.status.is_success() => {
@@ -180,6 +196,8 @@ pub(crate) async fn response(
 fn violation(state: &SharedState, message: String, request_id: &str) -> Response {
     tracing::error!(target: "aymara_emulator::spec", "response violates openapi.json: {message}");
     state.record_violation(message.clone());
-    let err = ApiError::internal(format!("the emulator's response violates openapi.json: {message}"));
+    let err = ApiError::internal(format!(
+        "the emulator's response violates openapi.json: {message}"
+    ));
     err.render(request_id)
 }

@@ -296,7 +296,9 @@ pub(crate) async fn presigned_put(
         .join(format!("{file_uuid}.{}", random_token()));
     if let Err(err) = tokio::fs::rename(&written.path, &final_path).await {
         remove_quietly(&written.path).await;
-        return Err(ApiError::internal(format!("could not store the file: {err}")));
+        return Err(ApiError::internal(format!(
+            "could not store the file: {err}"
+        )));
     }
     let replaced: Result<Option<PathBuf>, ApiError> = {
         let mut store = state.store();

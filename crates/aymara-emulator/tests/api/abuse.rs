@@ -33,7 +33,9 @@ async fn connections_that_never_finish_their_headers_are_closed() {
     let mut conns = Vec::new();
     for _ in 0..200 {
         let mut s = TcpStream::connect(("127.0.0.1", emu.port())).await.unwrap();
-        s.write_all(b"GET /v2/evals HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+        s.write_all(b"GET /v2/evals HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
         conns.push(s);
     }
     let started = Instant::now();
@@ -43,9 +45,15 @@ async fn connections_that_never_finish_their_headers_are_closed() {
     for closed in closers {
         assert!(closed.await.unwrap(), "a connection was held open");
     }
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
     // The server still answers.
-    let resp = reqwest::get(format!("{}/health/", emu.url())).await.unwrap();
+    let resp = reqwest::get(format!("{}/health/", emu.url()))
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
 }
 

@@ -2,10 +2,11 @@
 //!
 //! One test binary (faster to build); one module per area.
 
+mod abuse;
 mod common;
 mod evals;
 mod files;
-mod abuse;
+mod persist;
 mod protocol;
 mod raw_client;
 mod runs;

@@ -123,7 +123,10 @@ async fn parameters_are_checked_against_the_spec() {
             "validation.invalid_request",
         )
         .await;
-        assert_eq!(err["details"]["parameter"], "X-Use-Sandbox", "{value}: {err}");
+        assert_eq!(
+            err["details"]["parameter"], "X-Use-Sandbox",
+            "{value}: {err}"
+        );
     }
     for value in ["True", "False"] {
         let resp = api
@@ -193,10 +196,7 @@ async fn a_response_that_violates_the_spec_fails_the_test() {
     // Dropping the emulator fails the test that caused the violation.
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(move || drop(emu)));
     let panic = outcome.expect_err("dropping an emulator with violations panics");
-    let text = panic
-        .downcast_ref::<String>()
-        .cloned()
-        .unwrap_or_default();
+    let text = panic.downcast_ref::<String>().cloned().unwrap_or_default();
     assert!(text.contains("violate openapi.json"), "{text}");
 }
 
