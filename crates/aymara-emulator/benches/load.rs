@@ -44,7 +44,14 @@ fn settings() -> Settings {
 async fn spawn(data_dir: Option<&Path>) -> (Child, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aymara-emulator"));
     cmd.args(["--port", "0", "--log-level", "warn"])
-        .args(["--eval-delay-ms", "0", "--run-delay-ms", "0", "--report-delay-ms", "0"])
+        .args([
+            "--eval-delay-ms",
+            "0",
+            "--run-delay-ms",
+            "0",
+            "--report-delay-ms",
+            "0",
+        ])
         .args(["--validate-responses", "false"])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit());
@@ -130,13 +137,15 @@ async fn client(shared: Arc<Shared>, id: usize, until: Instant, ops: Arc<AtomicU
         let s = &shared;
         match step % 6 {
             0 => {
-                let part = Part::bytes(format!("client {id} step {step}\n").repeat(40).into_bytes())
-                    .file_name("load.txt");
+                let part =
+                    Part::bytes(format!("client {id} step {step}\n").repeat(40).into_bytes())
+                        .file_name("load.txt");
                 let req = s
                     .req(reqwest::Method::POST, "/v2/files/-/uploads")
                     .multipart(Form::new().part("file", part));
                 if let Some(v) = timed(&mut t, "upload", req).await {
-                    t.files.push(v["file_uuid"].as_str().unwrap_or_default().to_owned());
+                    t.files
+                        .push(v["file_uuid"].as_str().unwrap_or_default().to_owned());
                 }
             }
             1 => {
@@ -155,7 +164,8 @@ async fn client(shared: Arc<Shared>, id: usize, until: Instant, ops: Arc<AtomicU
                     "ai_description": "load bot", "eval_type": "safety", "num_prompts": 5
                 }));
                 if let Some(v) = timed(&mut t, "create eval", req).await {
-                    t.evals.push(v["eval_uuid"].as_str().unwrap_or_default().to_owned());
+                    t.evals
+                        .push(v["eval_uuid"].as_str().unwrap_or_default().to_owned());
                 }
             }
             4 => {
@@ -163,7 +173,8 @@ async fn client(shared: Arc<Shared>, id: usize, until: Instant, ops: Arc<AtomicU
                     .req(reqwest::Method::POST, "/v2/eval-runs")
                     .json(&json!({"eval_uuid": s.eval, "responses": s.responses}));
                 if let Some(v) = timed(&mut t, "run", req).await {
-                    t.runs.push(v["eval_run_uuid"].as_str().unwrap_or_default().to_owned());
+                    t.runs
+                        .push(v["eval_run_uuid"].as_str().unwrap_or_default().to_owned());
                 }
             }
             _ => {
@@ -196,7 +207,11 @@ async fn listed(shared: &Shared, path: &str, key: &str) -> HashSet<String> {
             return ids;
         }
         offset += items.len();
-        ids.extend(items.iter().filter_map(|i| i[key].as_str().map(str::to_owned)));
+        ids.extend(
+            items
+                .iter()
+                .filter_map(|i| i[key].as_str().map(str::to_owned)),
+        );
     }
 }
 

@@ -428,9 +428,16 @@ impl Param {
         };
         let value = match self.scalar {
             Scalar::String => Value::String(raw.to_owned()),
-            Scalar::Integer => raw
-                .parse::<i64>()
-                .map_or_else(|_| Value::String(raw.to_owned()), Value::from),
+            Scalar::Integer => match raw.parse::<i64>() {
+                Ok(n) => Value::from(n),
+                // An integer beyond 64 bits is still an integer (the handler saturates it).
+                Err(_) if integer_literal(raw) => raw
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or_else(|| Value::String(raw.to_owned()), Value::Number),
+                Err(_) => Value::String(raw.to_owned()),
+            },
             Scalar::Number => raw
                 .parse::<f64>()
                 .ok()
@@ -445,6 +452,12 @@ impl Param {
             Some(v) => Err(format!("parameter `{}`: {}", self.name, v.message)),
         }
     }
+}
+
+/// `-?[0-9]+`.
+fn integer_literal(raw: &str) -> bool {
+    let digits = raw.strip_prefix('-').unwrap_or(raw);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 impl RequestBody {

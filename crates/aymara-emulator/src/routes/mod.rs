@@ -25,7 +25,7 @@ pub(crate) mod runs;
 const JSON_BODY_LIMIT: usize = 64 * 1024 * 1024;
 /// Default page size of the paginated lists.
 pub(crate) const DEFAULT_LIMIT: usize = 100;
-/// Largest page size of the paginated lists.
+/// Largest page served by the paginated lists (larger `limit`s are served as this).
 pub(crate) const MAX_LIMIT: usize = 1000;
 
 /// Builds the application. Literal `-` segments are static routes, which the router always
@@ -167,36 +167,24 @@ impl Params {
         }
     }
 
-    /// `limit` (default 100, 1..=1000) and `offset` (default 0, ≥ 0).
+    /// `limit` (default 100; larger values are served as 1000, the spec sets no maximum) and
+    /// `offset` (default 0). Their types and minimums were checked against the spec already; a
+    /// value too large for the machine saturates.
     pub fn page(&self) -> Result<Page, ApiError> {
-        let limit = match self.get("limit") {
-            None => DEFAULT_LIMIT,
-            Some(v) => match v.parse::<i64>() {
-                Ok(n) if (1..=MAX_LIMIT as i64).contains(&n) => n as usize,
-                _ => {
-                    return Err(ApiError::invalid_param(
-                        "limit",
-                        format!(
-                            "query parameter `limit` must be an integer between 1 and {MAX_LIMIT}, got `{v}`"
-                        ),
-                    ));
+        let number = |name: &str, default: usize| -> Result<usize, ApiError> {
+            match self.get(name) {
+                None => Ok(default),
+                Some(v) if v.bytes().all(|b| b.is_ascii_digit()) => {
+                    Ok(v.parse::<usize>().unwrap_or(usize::MAX))
                 }
-            },
+                Some(v) => Err(ApiError::invalid_param(
+                    name,
+                    format!("query parameter `{name}` must be a non-negative integer, got `{v}`"),
+                )),
+            }
         };
-        let offset = match self.get("offset") {
-            None => 0,
-            Some(v) => match v.parse::<i64>() {
-                Ok(n) if n >= 0 => usize::try_from(n).unwrap_or(usize::MAX),
-                _ => {
-                    return Err(ApiError::invalid_param(
-                        "offset",
-                        format!(
-                            "query parameter `offset` must be a non-negative integer, got `{v}`"
-                        ),
-                    ));
-                }
-            },
-        };
+        let limit = number("limit", DEFAULT_LIMIT)?.clamp(1, MAX_LIMIT);
+        let offset = number("offset", 0)?;
         Ok(Page { limit, offset })
     }
 }
