@@ -68,7 +68,9 @@ async fn spawn(data_dir: Option<&Path>) -> (Child, String) {
             return (child, url.to_owned());
         }
     }
-    panic!("the emulator exited before listening");
+    let _ = child.kill();
+    let status = child.wait();
+    panic!("the emulator exited before listening: {status:?}");
 }
 
 /// Peak resident set of a process, from `/proc` (Linux), in KiB.

@@ -133,7 +133,16 @@
 //! 503 `server.unavailable` with `Retry-After: 0` and `retry-after-ms: 10`, before
 //! authentication is checked; other requests do not count.
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects
+    )
+)]
 
 use std::fmt;
 use std::io;
@@ -150,6 +159,7 @@ mod error;
 mod middleware;
 mod routes;
 mod server;
+mod sim;
 mod spec;
 mod state;
 mod store;

@@ -209,7 +209,7 @@ impl Page {
             if total >= self.offset && page.len() < self.limit {
                 page.push(map(item));
             }
-            total += 1;
+            total = total.saturating_add(1);
         }
         (page, i64::try_from(total).unwrap_or(i64::MAX))
     }
