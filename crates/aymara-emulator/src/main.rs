@@ -1,6 +1,7 @@
 //! `aymara-emulator`: serves the Aymara AI API emulator until Ctrl-C (see `--help`).
 #![forbid(unsafe_code)]
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -113,8 +114,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("Aymara emulator listening on {}", emulator.url());
-    println!("API key: {}", emulator.api_key());
+    // A closed stdout (the parent stopped reading) must not stop the server.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "Aymara emulator listening on {}", emulator.url());
+    let _ = writeln!(out, "API key: {}", emulator.api_key());
 
     let waited = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -124,7 +127,7 @@ fn main() -> ExitCode {
         eprintln!("aymara-emulator: could not wait for Ctrl-C: {err}");
         return ExitCode::FAILURE;
     }
-    println!("Shutting down");
+    let _ = writeln!(out, "Shutting down");
     let violations = emulator.spec_violations();
     drop(std::panic::catch_unwind(std::panic::AssertUnwindSafe(
         || drop(emulator),

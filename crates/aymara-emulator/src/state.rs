@@ -204,10 +204,6 @@ pub(crate) struct EvalRec {
 }
 
 impl EvalRec {
-    pub fn uuid(&self) -> &str {
-        self.eval.eval_uuid.as_deref().unwrap_or_default()
-    }
-
     pub fn is_finished(&self) -> bool {
         self.lifecycle.phase() == Phase::Done
     }

@@ -67,8 +67,9 @@ impl<T> Table<T> {
         self.dirty.insert(id.clone());
         self.next_seq = self.next_seq.max(seq.saturating_add(1));
         if let Some(&i) = self.index.get(&id) {
-            if let Some(slot) = self.slots.get_mut(i) {
-                *slot = Some((id, seq, item));
+            // Replacing keeps the original position and sequence number.
+            if let Some(Some(slot)) = self.slots.get_mut(i) {
+                slot.2 = item;
             }
             return;
         }
@@ -120,6 +121,44 @@ impl<T> Table<T> {
             .iter()
             .filter_map(Option::as_ref)
             .map(|(_, _, t)| t)
+    }
+
+    /// Up to `n` live records created after sequence number `after` (all with `after` = -1),
+    /// mapped by `f`, and the sequence number to continue after. Lets long scans release the
+    /// store lock between chunks.
+    pub fn chunk_after<U>(
+        &self,
+        after: i64,
+        n: usize,
+        mut f: impl FnMut(&T) -> U,
+    ) -> (Vec<U>, i64) {
+        // Live slots are in ascending sequence order; a hole cannot be compared, so step over
+        // holes while bisecting by looking at the nearest live slot before it.
+        let start = self.slots.partition_point(|slot| match slot {
+            Some((_, seq, _)) => *seq <= after,
+            None => true,
+        });
+        let start = self.first_live_after(after, start);
+        let mut out = Vec::new();
+        let mut last = after;
+        for (_, seq, item) in self.slots.iter().skip(start).flatten().take(n) {
+            out.push(f(item));
+            last = *seq;
+        }
+        (out, last)
+    }
+
+    /// Corrects a bisection start that holes may have pushed too far: the first live slot with a
+    /// sequence number above `after`, searching back from `guess`.
+    fn first_live_after(&self, after: i64, guess: usize) -> usize {
+        let mut start = guess.min(self.slots.len());
+        while let Some(prev) = start.checked_sub(1) {
+            match self.slots.get(prev) {
+                Some(Some((_, seq, _))) if *seq <= after => break,
+                _ => start = prev,
+            }
+        }
+        start
     }
 
     /// Ids changed since the last flush (cleared).
@@ -374,5 +413,31 @@ mod tests {
         assert_eq!(t.get("id3"), None);
         *t.get_mut("id160").unwrap() = 7;
         assert_eq!(t.get("id160"), Some(&7));
+    }
+
+    #[test]
+    fn chunks_walk_every_live_record_once_despite_holes() {
+        let mut t: Table<u32> = Table::default();
+        for i in 0..100u32 {
+            t.insert(format!("id{i}"), i);
+        }
+        // Holes of every shape, below the compaction threshold.
+        for i in (0..100u32).filter(|i| i % 3 == 0 || (40..60).contains(i)) {
+            t.remove(&format!("id{i}"));
+        }
+        let want: Vec<u32> = t.iter().copied().collect();
+        for n in [1, 7, 256] {
+            let (mut got, mut cursor) = (Vec::new(), -1);
+            loop {
+                let (chunk, next) = t.chunk_after(cursor, n, |v| *v);
+                if chunk.is_empty() {
+                    break;
+                }
+                assert!(chunk.len() <= n);
+                got.extend(chunk);
+                cursor = next;
+            }
+            assert_eq!(got, want, "chunks of {n}");
+        }
     }
 }

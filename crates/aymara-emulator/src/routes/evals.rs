@@ -10,13 +10,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use aymara_raw::compat::{ContentType, EvalAnalysisSortBy, PromptUpdateAction, SortOrder};
 use aymara_raw::types;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
-use super::{JsonBody, Params, known};
+use super::{JsonBody, Params};
 use crate::error::ApiError;
 use crate::middleware::empty;
 use crate::routes::eval_types;
 use crate::sim::prompts::{DEFAULT_NUM_PROMPTS, MAX_NUM_PROMPTS, generate_prompts};
+use crate::sim::scoring::RunSummary;
 /// Default and largest `limit` of the analysis endpoint.
 const ANALYSIS_MAX_LIMIT: u64 = 100;
 
@@ -42,13 +43,6 @@ pub(crate) async fn create(
             "ai_description",
             "invalid field `ai_description`: must not be empty",
         ));
-    }
-    known("modality", body.modality.as_ref())?;
-    for (i, example) in body.prompt_examples.iter().flatten().enumerate() {
-        known(
-            &format!("prompt_examples[{i}].type"),
-            example.type_.as_ref(),
-        )?;
     }
     check_instructions("ai_instructions", body.ai_instructions.as_ref())?;
     let num_prompts = body.num_prompts.unwrap_or(DEFAULT_NUM_PROMPTS);
@@ -172,12 +166,6 @@ pub(crate) async fn update(
 ) -> Result<Json<types::Eval>, ApiError> {
     let creates = body.prompt_creates.unwrap_or_default();
     let updates = body.prompt_updates.unwrap_or_default();
-    for (i, update) in updates.iter().enumerate() {
-        known(
-            &format!("prompt_updates[{i}].action"),
-            update.action.as_ref(),
-        )?;
-    }
     if let Some(description) = &body.ai_description
         && description.trim().is_empty()
     {
@@ -283,6 +271,28 @@ pub(crate) async fn list_prompts(
 }
 
 /// One eval with its statistics, while filtering and sorting.
+/// Evals or runs read per store-lock section by the analysis.
+const SCAN_CHUNK: usize = 256;
+
+/// What the analysis needs of a run, copied out of the store.
+struct RunSnap {
+    eval_uuid: String,
+    created_at: DateTime<Utc>,
+    status: String,
+    summary: RunSummary,
+}
+
+impl RunSnap {
+    fn of(run: &RunRec) -> Self {
+        Self {
+            eval_uuid: run.eval_uuid.clone(),
+            created_at: run.created_at,
+            status: run.lifecycle.status().as_str().to_owned(),
+            summary: run.summary(),
+        }
+    }
+}
+
 struct Row {
     eval: types::Eval,
     stats: types::EvalAnalysisStats,
@@ -293,47 +303,54 @@ pub(crate) async fn analyze(
     State(state): State<SharedState>,
     JsonBody(req): JsonBody<types::EvalAnalysisRequest>,
 ) -> Result<Json<types::EvalAnalyzeResponse>, ApiError> {
-    known("sort_by", req.sort_by.as_ref())?;
-    known("sort_order", req.sort_order.as_ref())?;
+    // Enums, the 1..=100 `limit` and the 0..=1 pass rates were checked against the spec.
     let limit = req.limit.map_or(ANALYSIS_MAX_LIMIT, |n| n.get());
-    if limit > ANALYSIS_MAX_LIMIT {
-        return Err(ApiError::invalid_field(
-            "limit",
-            format!(
-                "invalid field `limit`: must be between 1 and {ANALYSIS_MAX_LIMIT}, got {limit}"
-            ),
-        ));
-    }
-    for (field, value) in [
-        ("min_pass_rate", req.min_pass_rate),
-        ("max_pass_rate", req.max_pass_rate),
-    ] {
-        if let Some(v) = value
-            && !(0.0..=1.0).contains(&v)
-        {
-            return Err(ApiError::invalid_field(
-                field,
-                format!("invalid field `{field}`: must be between 0.0 and 1.0, got {v}"),
-            ));
-        }
-    }
     let offset = usize::try_from(req.offset.unwrap_or(0)).unwrap_or(usize::MAX);
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
 
-    let store = state.store();
-    let mut runs_by_eval: HashMap<&str, Vec<&RunRec>> = HashMap::new();
-    for run in store.runs.iter() {
-        runs_by_eval
-            .entry(run.eval_uuid.as_str())
-            .or_default()
-            .push(run);
+    // Snapshots taken a chunk at a time: the store lock is never held for a whole scan.
+    let mut runs_by_eval: HashMap<String, Vec<RunSnap>> = HashMap::new();
+    let mut cursor = -1;
+    loop {
+        let (chunk, next) = state
+            .store()
+            .runs
+            .chunk_after(cursor, SCAN_CHUNK, RunSnap::of);
+        if chunk.is_empty() {
+            break;
+        }
+        cursor = next;
+        for snap in chunk {
+            runs_by_eval
+                .entry(snap.eval_uuid.clone())
+                .or_default()
+                .push(snap);
+        }
+        tokio::task::yield_now().await;
+    }
+    let mut evals = Vec::new();
+    let mut cursor = -1;
+    loop {
+        let (chunk, next) = state
+            .store()
+            .evals
+            .chunk_after(cursor, SCAN_CHUNK, EvalRec::view);
+        if chunk.is_empty() {
+            break;
+        }
+        cursor = next;
+        evals.extend(chunk);
+        tokio::task::yield_now().await;
     }
     let lower = |s: &Option<String>| s.as_deref().map(str::to_lowercase);
     let name_filter = lower(&req.name);
     let mut rows = Vec::new();
-    for rec in store.evals.iter() {
-        let eval = rec.view();
-        let runs = runs_by_eval.get(rec.uuid()).map_or(&[][..], Vec::as_slice);
+    for eval in evals {
+        let runs = eval
+            .eval_uuid
+            .as_deref()
+            .and_then(|id| runs_by_eval.get(id))
+            .map_or(&[][..], Vec::as_slice);
         let stats = stats_for(runs);
         let eq = |filter: &Option<String>, value: Option<&str>| {
             filter.as_deref().is_none_or(|f| value == Some(f))
@@ -377,7 +394,7 @@ pub(crate) async fn analyze(
             && req
                 .score_run_status
                 .as_deref()
-                .is_none_or(|s| runs.iter().any(|r| r.lifecycle.status().as_str() == s))
+                .is_none_or(|s| runs.iter().any(|r| r.status == s))
             && (req.run_created_after.is_none() && req.run_created_before.is_none()
                 || runs.iter().any(|r| {
                     req.run_created_after.is_none_or(|t| r.created_at > t)
@@ -433,11 +450,11 @@ fn compare(sort_by: &EvalAnalysisSortBy, a: &Row, b: &Row) -> Ordering {
 }
 
 /// Aggregate statistics over the runs of one eval (pass rates of finished runs only).
-fn stats_for(runs: &[&RunRec]) -> types::EvalAnalysisStats {
+fn stats_for(runs: &[RunSnap]) -> types::EvalAnalysisStats {
     let mut total_scored = 0i64;
     let mut rates = Vec::new();
     for run in runs {
-        let summary = run.summary();
+        let summary = &run.summary;
         total_scored =
             total_scored.saturating_add(i64::try_from(summary.scored_visible).unwrap_or(i64::MAX));
         if let Some(rate) = summary.pass_rate {

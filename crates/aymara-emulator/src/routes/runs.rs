@@ -11,7 +11,7 @@ use aymara_raw::compat::ContentType;
 use aymara_raw::types;
 use chrono::Utc;
 
-use super::{JsonBody, Params, known};
+use super::{JsonBody, Params};
 use crate::error::ApiError;
 use crate::middleware::empty;
 use crate::sim::scoring::{MAX_TURNS, decide, follow_up, verdict};
@@ -55,10 +55,6 @@ fn submit(
     multi_turn: bool,
 ) -> Result<(types::EvalRunResult, Vec<types::ScoredResponse>), ApiError> {
     for (i, r) in req.responses.iter().enumerate() {
-        known(
-            &format!("responses[{i}].content_type"),
-            r.content_type.as_ref(),
-        )?;
         if let Some(turn) = r.turn_number
             && turn < 1
         {
@@ -68,12 +64,6 @@ fn submit(
                 format!("invalid field `{field}`: must be at least 1, got {turn}"),
             ));
         }
-    }
-    for (i, example) in req.eval_run_examples.iter().flatten().enumerate() {
-        known(
-            &format!("eval_run_examples[{i}].type"),
-            Some(&example.type_),
-        )?;
     }
 
     let base_url = state.config.base_url.clone();

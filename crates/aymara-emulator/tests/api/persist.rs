@@ -228,6 +228,7 @@ async fn spawn(data_dir: &Path) -> (Child, String) {
     })
     .await
     .expect("the emulator listens");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     (child, url)
 }
 
