@@ -63,6 +63,9 @@ pub(crate) struct AppState {
     pub violations: Arc<Mutex<Vec<String>>>,
 }
 
+/// Records copied per store-lock section by [`AppState::scan`].
+const SCAN_CHUNK: usize = 256;
+
 /// The state handed to axum.
 pub(crate) type SharedState = Arc<AppState>;
 
@@ -88,6 +91,26 @@ impl AppState {
     /// Makes every change so far durable (a no-op in memory); see [`crate::store`].
     pub async fn flush(&self) -> Result<(), String> {
         self.persistence.flush(&self.store).await
+    }
+
+    /// Every record of one table, mapped by `f`, copied out [`SCAN_CHUNK`] records per store
+    /// lock section so that a long scan never blocks other requests for long.
+    pub async fn scan<T, U>(
+        &self,
+        table: fn(&Store) -> &Table<T>,
+        f: impl Fn(&T) -> U,
+    ) -> Vec<U> {
+        let mut out = Vec::new();
+        let mut cursor = -1;
+        loop {
+            let (chunk, next) = table(&self.store()).chunk_after(cursor, SCAN_CHUNK, &f);
+            if chunk.is_empty() {
+                return out;
+            }
+            cursor = next;
+            out.extend(chunk);
+            tokio::task::yield_now().await;
+        }
     }
 
     /// Records a response that violated the spec.

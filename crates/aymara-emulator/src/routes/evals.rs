@@ -271,9 +271,6 @@ pub(crate) async fn list_prompts(
 }
 
 /// One eval with its statistics, while filtering and sorting.
-/// Evals or runs read per store-lock section by the analysis.
-const SCAN_CHUNK: usize = 256;
-
 /// What the analysis needs of a run, copied out of the store.
 struct RunSnap {
     eval_uuid: String,
@@ -310,38 +307,13 @@ pub(crate) async fn analyze(
 
     // Snapshots taken a chunk at a time: the store lock is never held for a whole scan.
     let mut runs_by_eval: HashMap<String, Vec<RunSnap>> = HashMap::new();
-    let mut cursor = -1;
-    loop {
-        let (chunk, next) = state
-            .store()
-            .runs
-            .chunk_after(cursor, SCAN_CHUNK, RunSnap::of);
-        if chunk.is_empty() {
-            break;
-        }
-        cursor = next;
-        for snap in chunk {
-            runs_by_eval
-                .entry(snap.eval_uuid.clone())
-                .or_default()
-                .push(snap);
-        }
-        tokio::task::yield_now().await;
+    for snap in state.scan(|s| &s.runs, RunSnap::of).await {
+        runs_by_eval
+            .entry(snap.eval_uuid.clone())
+            .or_default()
+            .push(snap);
     }
-    let mut evals = Vec::new();
-    let mut cursor = -1;
-    loop {
-        let (chunk, next) = state
-            .store()
-            .evals
-            .chunk_after(cursor, SCAN_CHUNK, EvalRec::view);
-        if chunk.is_empty() {
-            break;
-        }
-        cursor = next;
-        evals.extend(chunk);
-        tokio::task::yield_now().await;
-    }
+    let evals = state.scan(|s| &s.evals, EvalRec::view).await;
     let lower = |s: &Option<String>| s.as_deref().map(str::to_lowercase);
     let name_filter = lower(&req.name);
     let mut rows = Vec::new();
