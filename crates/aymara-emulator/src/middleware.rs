@@ -134,9 +134,10 @@ pub(crate) async fn pipeline(
     }
     tracing::info!(
         target: "aymara_emulator::request",
-        "{method} {path} {} {:.1}ms {request_id}",
+        "{method} {path} {} {:.1}ms {request_id} {}",
         response.status().as_u16(),
-        started.elapsed().as_secs_f64() * 1000.0
+        started.elapsed().as_secs_f64() * 1000.0,
+        operation.map_or("-", |op| op.id.as_str())
     );
     response
 }

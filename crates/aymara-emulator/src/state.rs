@@ -95,11 +95,7 @@ impl AppState {
 
     /// Every record of one table, mapped by `f`, copied out [`SCAN_CHUNK`] records per store
     /// lock section so that a long scan never blocks other requests for long.
-    pub async fn scan<T, U>(
-        &self,
-        table: fn(&Store) -> &Table<T>,
-        f: impl Fn(&T) -> U,
-    ) -> Vec<U> {
+    pub async fn scan<T, U>(&self, table: fn(&Store) -> &Table<T>, f: impl Fn(&T) -> U) -> Vec<U> {
         let mut out = Vec::new();
         let mut cursor = -1;
         loop {
