@@ -36,20 +36,37 @@
 //!
 //! **Authentication.** Every `/v2/...` request needs header `x-api-key` equal to the configured
 //! key (default [`DEFAULT_API_KEY`]), else 401 `auth.invalid_key`. `/health/` and the
-//! emulator's own `/_emulator/...` URLs need no key. `Authorization` and `X-Use-Sandbox` headers
-//! are accepted and ignored.
+//! emulator's own `/_emulator/...` URLs need no key. `Authorization` is accepted and ignored;
+//! `X-Use-Sandbox`, when sent, must be `True` or `False` (422 otherwise) and is then ignored.
+//!
+//! **Validation.** Requests are validated against `openapi.json` (embedded in the crate) before
+//! any handler runs: path, query and header parameters, the body's `Content-Type` and the JSON
+//! body (types, enums, required fields, `date-time` formats). Responses are validated too when
+//! [`EmulatorBuilder::validate_responses`] is on (the default in debug builds).
 //!
 //! **Errors.** Every error has the documented body
 //! `{"error": {"code", "message", "request_id", "details"?}}` and every response carries
 //! `x-request-id: req_<n>` (the same id). Codes: `auth.invalid_key` (401),
 //! `auth.insufficient_permissions` (403, bad upload signature), `resource.not_found` (404),
 //! `resource.conflict` (409, e.g. frames of an unfinished video), `validation.invalid_format`
-//! (400, malformed JSON or multipart), `validation.invalid_request` (422, a body field or query
-//! parameter with a wrong type, a missing required field, an out-of-range or unknown enum
-//! value; `details.field` or `details.parameter` names it), `server.unavailable` (503, injected
-//! faults). Bad input never yields a 5xx.
+//! (400, malformed JSON or multipart or a stalled body; 415, a body in an undeclared media type),
+//! `validation.invalid_request` (422, a body field or query parameter with a wrong type, a
+//! missing required field, an out-of-range or unknown enum value; `details.field` or
+//! `details.parameter` names it; 413, a declared `Content-Length` over the limit, answered
+//! before the body is read), `server.unavailable` (503, injected faults). Bad input never yields
+//! a 5xx.
 //!
-//! **Pagination.** The nine lists take `limit` (default 100, 1..=1000) and `offset` (default 0);
+//! **Persistence.** With [`EmulatorBuilder::data_dir`], every record is kept in SQLite
+//! (`emulator.sqlite3`) next to the uploaded bytes (`files/`), written before the response is
+//! sent; a restart on the same directory serves the same state. Without it, records live in
+//! memory only.
+//!
+//! **Limits.** [`EmulatorBuilder::header_timeout`], [`EmulatorBuilder::body_timeout`],
+//! [`EmulatorBuilder::max_connections`], [`EmulatorBuilder::max_json_body`] and
+//! [`EmulatorBuilder::max_upload`].
+//!
+//! **Pagination.** The nine lists take `limit` (default 100, ≥ 1; pages hold at most 1000) and
+//! `offset` (default 0);
 //! `count` is the total number of matching items; items are in creation order. Filters: files
 //! `file_type` and `workspace_uuid`; evals, runs and reports `workspace_uuid`; runs `eval_uuid`.
 //! Without `workspace_uuid`, lists show every workspace (the emulator has one organisation and
@@ -337,8 +354,10 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Where uploaded bytes are written (created if missing; kept on drop). Default: a
-    /// temporary directory deleted when the emulator is dropped.
+    /// Where records (SQLite, `emulator.sqlite3`) and uploaded bytes (`files/`) are kept
+    /// (created if missing; kept on drop); an emulator started on a directory used before serves
+    /// its records. Default: records in memory, bytes in a temporary directory deleted when the
+    /// emulator is dropped.
     pub fn data_dir(mut self, data_dir: impl Into<PathBuf>) -> Self {
         self.data_dir = Some(data_dir.into());
         self
