@@ -65,8 +65,7 @@
 //! [`EmulatorBuilder::max_connections`], [`EmulatorBuilder::max_json_body`] and
 //! [`EmulatorBuilder::max_upload`].
 //!
-//! **Pagination.** The nine lists take `limit` (default 100, ≥ 1; pages hold at most 1000) and
-//! `offset` (default 0);
+//! **Pagination.** The nine lists take `limit` (default 100, 1..=1000) and `offset` (default 0);
 //! `count` is the total number of matching items; items are in creation order. Filters: files
 //! `file_type` and `workspace_uuid`; evals, runs and reports `workspace_uuid`; runs `eval_uuid`.
 //! Without `workspace_uuid`, lists show every workspace (the emulator has one organisation and

@@ -25,7 +25,7 @@ pub(crate) mod runs;
 const JSON_BODY_LIMIT: usize = 64 * 1024 * 1024;
 /// Default page size of the paginated lists.
 pub(crate) const DEFAULT_LIMIT: usize = 100;
-/// Largest page served by the paginated lists (larger `limit`s are served as this).
+/// Largest page size of the paginated lists.
 pub(crate) const MAX_LIMIT: usize = 1000;
 
 /// Builds the application. Literal `-` segments are static routes, which the router always
@@ -167,9 +167,10 @@ impl Params {
         }
     }
 
-    /// `limit` (default 100; larger values are served as 1000, the spec sets no maximum) and
-    /// `offset` (default 0). Their types and minimums were checked against the spec already; a
-    /// value too large for the machine saturates.
+    /// `limit` (default 100, at most 1000: the spec sets no maximum, but the emulator has
+    /// always refused larger pages with a 422 and clients rely on it) and `offset` (default 0; a
+    /// value too large for the machine saturates). Types and minimums were checked against the
+    /// spec already.
     pub fn page(&self) -> Result<Page, ApiError> {
         let number = |name: &str, default: usize| -> Result<usize, ApiError> {
             match self.get(name) {
@@ -183,7 +184,13 @@ impl Params {
                 )),
             }
         };
-        let limit = number("limit", DEFAULT_LIMIT)?.clamp(1, MAX_LIMIT);
+        let limit = number("limit", DEFAULT_LIMIT)?;
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::invalid_param(
+                "limit",
+                format!("query parameter `limit` must be between 1 and {MAX_LIMIT}, got {limit}"),
+            ));
+        }
         let offset = number("offset", 0)?;
         Ok(Page { limit, offset })
     }

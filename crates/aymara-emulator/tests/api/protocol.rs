@@ -123,6 +123,7 @@ async fn bad_inputs_get_documented_errors() {
     // Bad query values → 422 naming the parameter.
     for (query, param) in [
         ("limit=0", "limit"),
+        ("limit=1001", "limit"),
         ("limit=ten", "limit"),
         ("offset=-1", "offset"),
         ("offset=1.5", "offset"),

@@ -148,11 +148,10 @@ async fn parameters_are_checked_against_the_spec() {
         let name = query.split('=').next().unwrap();
         assert_eq!(err["details"]["parameter"], name, "{query}: {err}");
     }
-    // The spec sets no maximum: a huge `limit` or `offset` is served (as a page of at most 1000).
+    // An integer beyond 64 bits is still an integer: a huge `offset` is an empty page.
     for query in [
-        "limit=1001",
-        "limit=99999999999999999999999",
         "offset=18446744073709551616",
+        "offset=99999999999999999999999",
     ] {
         let (status, page) = api.get_json(&format!("/v2/files?{query}")).await;
         assert_eq!(status, StatusCode::OK, "{query}: {page}");
