@@ -35,8 +35,8 @@ done
 [ -n "$URL" ] || { echo "the emulator did not start"; cat "$LOG"; exit 1; }
 
 # Checks: the targets (no 5xx, no accepted invalid request, responses as declared).
-# Not checked: positive_data_acceptance (schema-valid requests that name missing records or
-# unknown eval types get a documented 404/422).
+# Not checked: positive_data_acceptance (schema-valid requests that name missing records, an
+# unknown eval type or a `limit` over 1000 get a documented 404/422).
 CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,negative_data_rejection,missing_required_header,unsupported_method
 status=0
 st_run() { # NAME SEED MAX_EXAMPLES CHECKS FILTER...
