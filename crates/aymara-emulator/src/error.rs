@@ -1,7 +1,7 @@
 //! The documented error body, and the one place where it is rendered.
 //!
 //! Handlers return [`ApiError`]; its `IntoResponse` only records the error in the response's
-//! extensions. The request pipeline ([`crate::faults`]) then renders every error as
+//! extensions. The request pipeline ([`crate::middleware`]) then renders every error as
 //! `{"error": {"code", "message", "request_id", "details"?}}` (the spec's `ErrorResponse`), so the
 //! `request_id` always matches the `x-request-id` header. Responses with an error status that did
 //! not come from an [`ApiError`] (axum's own 405, a rejected path parameter, ...) are rewritten

@@ -36,18 +36,34 @@
 //!
 //! **Authentication.** Every `/v2/...` request needs header `x-api-key` equal to the configured
 //! key (default [`DEFAULT_API_KEY`]), else 401 `auth.invalid_key`. `/health/` and the
-//! emulator's own `/_emulator/...` URLs need no key. `Authorization` and `X-Use-Sandbox` headers
-//! are accepted and ignored.
+//! emulator's own `/_emulator/...` URLs need no key. `Authorization` is accepted and ignored;
+//! `X-Use-Sandbox`, when sent, must be `True` or `False` (422 otherwise) and is then ignored.
+//!
+//! **Validation.** Requests are validated against `openapi.json` (embedded in the crate) before
+//! any handler runs: path, query and header parameters, the body's `Content-Type` and the JSON
+//! body (types, enums, required fields, `date-time` formats). Responses are validated too when
+//! [`EmulatorBuilder::validate_responses`] is on (the default in debug builds).
 //!
 //! **Errors.** Every error has the documented body
 //! `{"error": {"code", "message", "request_id", "details"?}}` and every response carries
 //! `x-request-id: req_<n>` (the same id). Codes: `auth.invalid_key` (401),
 //! `auth.insufficient_permissions` (403, bad upload signature), `resource.not_found` (404),
 //! `resource.conflict` (409, e.g. frames of an unfinished video), `validation.invalid_format`
-//! (400, malformed JSON or multipart), `validation.invalid_request` (422, a body field or query
-//! parameter with a wrong type, a missing required field, an out-of-range or unknown enum
-//! value; `details.field` or `details.parameter` names it), `server.unavailable` (503, injected
-//! faults). Bad input never yields a 5xx.
+//! (400, malformed JSON or multipart or a stalled body; 415, a body in an undeclared media type),
+//! `validation.invalid_request` (422, a body field or query parameter with a wrong type, a
+//! missing required field, an out-of-range or unknown enum value; `details.field` or
+//! `details.parameter` names it; 413, a declared `Content-Length` over the limit, answered
+//! before the body is read), `server.unavailable` (503, injected faults). Bad input never yields
+//! a 5xx.
+//!
+//! **Persistence.** With [`EmulatorBuilder::data_dir`], every record is kept in SQLite
+//! (`emulator.sqlite3`) next to the uploaded bytes (`files/`), written before the response is
+//! sent; a restart on the same directory serves the same state. Without it, records live in
+//! memory only.
+//!
+//! **Limits.** [`EmulatorBuilder::header_timeout`], [`EmulatorBuilder::body_timeout`],
+//! [`EmulatorBuilder::max_connections`], [`EmulatorBuilder::max_json_body`] and
+//! [`EmulatorBuilder::max_upload`].
 //!
 //! **Pagination.** The nine lists take `limit` (default 100, 1..=1000) and `offset` (default 0);
 //! `count` is the total number of matching items; items are in creation order. Filters: files
@@ -133,31 +149,42 @@
 //! 503 `server.unavailable` with `Retry-After: 0` and `retry-after-ms: 10`, before
 //! authentication is checked; other requests do not count.
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects
+    )
+)]
 
 use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener as StdTcpListener};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use tokio::sync::oneshot;
 
 mod error;
-mod faults;
+mod middleware;
 mod routes;
+mod server;
+mod sim;
+mod spec;
 mod state;
+mod store;
+mod validate;
 
 use state::{AppState, Config};
 
 /// API key used when none is configured.
 pub const DEFAULT_API_KEY: &str = "emulator-key";
-
-/// How long in-flight requests may run after shutdown was requested.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(1);
 
 /// A running emulator. Dropping it shuts the server down and joins its thread; a temporary data
 /// directory is deleted afterwards.
@@ -167,6 +194,7 @@ pub struct Emulator {
     port: u16,
     data_dir: PathBuf,
     request_count: Arc<AtomicU64>,
+    violations: Arc<Mutex<Vec<String>>>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
     // Dropped after the thread is joined (field order does not matter: `Drop` joins first).
@@ -209,6 +237,15 @@ impl Emulator {
     pub fn request_count(&self) -> u64 {
         self.request_count.load(Ordering::SeqCst)
     }
+
+    /// Responses so far that violated `openapi.json` (always empty unless
+    /// [`EmulatorBuilder::validate_responses`] is on). Each names the operation, status and rule.
+    pub fn spec_violations(&self) -> Vec<String> {
+        self.violations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
 }
 
 impl fmt::Debug for Emulator {
@@ -229,6 +266,15 @@ impl Drop for Emulator {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+        // Fails the test that used this emulator (unless it is already failing).
+        let violations = self.spec_violations();
+        if !violations.is_empty() && !std::thread::panicking() {
+            panic!(
+                "the emulator sent {} response(s) that violate openapi.json:\n{}",
+                violations.len(),
+                violations.join("\n")
+            );
+        }
     }
 }
 
@@ -244,6 +290,29 @@ pub struct EmulatorBuilder {
     eval_generation_delay: Duration,
     run_scoring_delay: Duration,
     report_delay: Duration,
+    validate_responses: bool,
+    break_responses_of: Option<String>,
+    limits: Limits,
+}
+
+/// Protection against slow or abusive clients (see the `EmulatorBuilder` methods that set them).
+#[derive(Clone, Debug)]
+struct Limits {
+    header_timeout: Duration,
+    body_timeout: Duration,
+    max_connections: usize,
+    max_json_body: usize,
+    max_upload: u64,
+}
+
+/// Response validation default: on in debug builds, unless `AYMARA_EMULATOR_VALIDATE_RESPONSES`
+/// says otherwise (`0`/`false`/`off` or `1`/`true`/`on`).
+fn validate_responses_default() -> bool {
+    match std::env::var("AYMARA_EMULATOR_VALIDATE_RESPONSES").as_deref() {
+        Ok("0" | "false" | "off") => false,
+        Ok("1" | "true" | "on") => true,
+        _ => cfg!(debug_assertions),
+    }
 }
 
 impl Default for EmulatorBuilder {
@@ -258,6 +327,15 @@ impl Default for EmulatorBuilder {
             eval_generation_delay: Duration::from_millis(200),
             run_scoring_delay: Duration::from_millis(200),
             report_delay: Duration::from_millis(200),
+            validate_responses: validate_responses_default(),
+            break_responses_of: None,
+            limits: Limits {
+                header_timeout: Duration::from_secs(10),
+                body_timeout: Duration::from_secs(30),
+                max_connections: 1024,
+                max_json_body: 64 * 1024 * 1024,
+                max_upload: 8 * 1024 * 1024 * 1024,
+            },
         }
     }
 }
@@ -275,8 +353,10 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Where uploaded bytes are written (created if missing; kept on drop). Default: a
-    /// temporary directory deleted when the emulator is dropped.
+    /// Where records (SQLite, `emulator.sqlite3`) and uploaded bytes (`files/`) are kept
+    /// (created if missing; kept on drop); an emulator started on a directory used before serves
+    /// its records. Default: records in memory, bytes in a temporary directory deleted when the
+    /// emulator is dropped.
     pub fn data_dir(mut self, data_dir: impl Into<PathBuf>) -> Self {
         self.data_dir = Some(data_dir.into());
         self
@@ -320,6 +400,57 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Check every response against `openapi.json` (status, `Content-Type`, body schema). A
+    /// violation is answered as a 500 naming it, recorded in [`Emulator::spec_violations`], and
+    /// makes dropping the [`Emulator`] panic, so the test that caused it fails. Default: on in
+    /// debug builds (tests), off in release builds; the environment variable
+    /// `AYMARA_EMULATOR_VALIDATE_RESPONSES` (`1`/`0`) overrides the default.
+    pub fn validate_responses(mut self, on: bool) -> Self {
+        self.validate_responses = on;
+        self
+    }
+
+    /// Test hook for the response validation itself: successful responses of the operation with
+    /// this `operationId` get a body that violates the spec.
+    #[doc(hidden)]
+    pub fn break_responses_of(mut self, operation_id: impl Into<String>) -> Self {
+        self.break_responses_of = Some(operation_id.into());
+        self
+    }
+
+    /// How long a client may take to send a request's headers (default 10 s); the connection is
+    /// closed after that. Also the keep-alive idle limit.
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_timeout = timeout;
+        self
+    }
+
+    /// Longest pause while a request body is being received (default 30 s); then 400.
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.body_timeout = timeout;
+        self
+    }
+
+    /// Most connections served at once (default 1024); further connections wait in the accept
+    /// queue until one closes.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.limits.max_connections = n.max(1);
+        self
+    }
+
+    /// Largest JSON request body (default 64 MiB); a larger declared `Content-Length` is a 413
+    /// before any byte of the body is read.
+    pub fn max_json_body(mut self, bytes: usize) -> Self {
+        self.limits.max_json_body = bytes;
+        self
+    }
+
+    /// Largest upload (multipart or presigned `PUT`; default 8 GiB), enforced the same way.
+    pub fn max_upload(mut self, bytes: u64) -> Self {
+        self.limits.max_upload = bytes;
+        self
+    }
+
     /// Starts the emulator and waits until it is listening.
     pub async fn start(self) -> io::Result<Emulator> {
         let (emulator, ready) = self.launch()?;
@@ -353,7 +484,7 @@ impl EmulatorBuilder {
 
     /// Binds the port, prepares the data directory and spawns the server thread.
     fn launch(self) -> io::Result<(Emulator, oneshot::Receiver<io::Result<()>>)> {
-        let (data_dir, temp_dir) = match self.data_dir {
+        let (data_dir, temp_dir) = match self.data_dir.clone() {
             Some(dir) => {
                 std::fs::create_dir_all(&dir)?;
                 (dir, None)
@@ -373,7 +504,9 @@ impl EmulatorBuilder {
         let port = listener.local_addr()?.port();
         let url = format!("http://127.0.0.1:{port}");
 
+        let spec = spec::spec().map_err(io::Error::other)?;
         let request_count = Arc::new(AtomicU64::new(0));
+        let violations = Arc::new(Mutex::new(Vec::new()));
         let config = Config {
             api_key: self.api_key.clone(),
             base_url: url.clone(),
@@ -384,13 +517,31 @@ impl EmulatorBuilder {
             eval_generation_delay: self.eval_generation_delay,
             run_scoring_delay: self.run_scoring_delay,
             report_delay: self.report_delay,
+            validate_responses: self.validate_responses,
+            break_responses_of: self.break_responses_of,
+            json_body_limit: self.limits.max_json_body,
+            upload_limit: self.limits.max_upload,
+            body_timeout: self.limits.body_timeout,
         };
-        let state = Arc::new(AppState::new(config, request_count.clone()));
+        let stored = match &self.data_dir {
+            Some(dir) => {
+                store::Persistence::open(dir, &config.files_dir).map_err(io::Error::other)?
+            }
+            None => (store::Persistence::memory(), store::Store::default()),
+        };
+        let state = Arc::new(AppState::new(
+            config,
+            spec,
+            stored,
+            request_count.clone(),
+            violations.clone(),
+        ));
+        let limits = self.limits;
         let (ready_tx, ready_rx) = oneshot::channel();
         let (shutdown_tx, shutdown_rx) = oneshot::channel();
         let thread = std::thread::Builder::new()
             .name(format!("aymara-emulator-{port}"))
-            .spawn(move || serve(listener, state, ready_tx, shutdown_rx))?;
+            .spawn(move || serve(listener, state, &limits, ready_tx, shutdown_rx))?;
 
         Ok((
             Emulator {
@@ -399,6 +550,7 @@ impl EmulatorBuilder {
                 port,
                 data_dir,
                 request_count,
+                violations,
                 shutdown: Some(shutdown_tx),
                 thread: Some(thread),
                 _temp_dir: temp_dir,
@@ -413,6 +565,7 @@ impl EmulatorBuilder {
 fn serve(
     listener: StdTcpListener,
     state: state::SharedState,
+    limits: &Limits,
     ready: oneshot::Sender<io::Result<()>>,
     shutdown: oneshot::Receiver<()>,
 ) {
@@ -436,20 +589,9 @@ fn serve(
                 return;
             }
         };
-        let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let app = routes::router(state);
-        let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop_rx.await;
-                })
-                .await
-        });
         let _ = ready.send(Ok(()));
-        // A dropped sender (the Emulator is gone) also means shutdown.
-        let _ = shutdown.await;
-        let _ = stop_tx.send(());
-        let _ = tokio::time::timeout(SHUTDOWN_GRACE, server).await;
+        server::accept_loop(listener, app, limits, shutdown).await;
     });
     runtime.shutdown_timeout(Duration::from_millis(100));
 }

@@ -8,11 +8,18 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use aymara_raw::compat::{FileType, Status};
+use aymara_raw::compat::FileType;
 use aymara_raw::types;
 use chrono::{DateTime, Utc};
+
+use serde::{Deserialize, Serialize};
+
+pub(crate) use crate::sim::lifecycle::{Lifecycle, Phase};
+use crate::spec::Spec;
+use crate::store::Persistence;
+pub(crate) use crate::store::{Store, Table};
 
 /// Settings fixed when the emulator starts.
 #[derive(Clone, Debug)]
@@ -29,88 +36,91 @@ pub(crate) struct Config {
     pub eval_generation_delay: Duration,
     pub run_scoring_delay: Duration,
     pub report_delay: Duration,
+    /// Check every response against `openapi.json`.
+    pub validate_responses: bool,
+    /// Test hook: successful responses of this operation get an invalid body.
+    pub break_responses_of: Option<String>,
+    /// Largest JSON request body.
+    pub json_body_limit: usize,
+    /// Largest upload.
+    pub upload_limit: u64,
+    /// Longest pause while receiving a request body.
+    pub body_timeout: Duration,
 }
 
 /// Everything the handlers share.
 pub(crate) struct AppState {
     pub config: Config,
     store: Mutex<Store>,
+    persistence: Persistence,
     /// Every request received, `/health/` and `/_emulator/*` included.
     pub request_count: Arc<AtomicU64>,
     /// `/v2/...` requests only (drives `fail_every`).
     pub v2_count: AtomicU64,
+    /// The compiled API description.
+    pub spec: &'static Spec,
+    /// Responses that violated the spec (shared with the [`crate::Emulator`]).
+    pub violations: Arc<Mutex<Vec<String>>>,
 }
+
+/// Records copied per store-lock section by [`AppState::scan`].
+const SCAN_CHUNK: usize = 256;
 
 /// The state handed to axum.
 pub(crate) type SharedState = Arc<AppState>;
 
 impl AppState {
-    pub fn new(config: Config, request_count: Arc<AtomicU64>) -> Self {
+    pub fn new(
+        config: Config,
+        spec: &'static Spec,
+        (persistence, store): (Persistence, Store),
+        request_count: Arc<AtomicU64>,
+        violations: Arc<Mutex<Vec<String>>>,
+    ) -> Self {
         Self {
             config,
-            store: Mutex::new(Store::default()),
+            store: Mutex::new(store),
+            persistence,
             request_count,
             v2_count: AtomicU64::new(0),
+            spec,
+            violations,
         }
+    }
+
+    /// Makes every change so far durable (a no-op in memory); see [`crate::store`].
+    pub async fn flush(&self) -> Result<(), String> {
+        self.persistence.flush(&self.store).await
+    }
+
+    /// Every record of one table, mapped by `f`, copied out [`SCAN_CHUNK`] records per store
+    /// lock section so that a long scan never blocks other requests for long.
+    pub async fn scan<T, U>(&self, table: fn(&Store) -> &Table<T>, f: impl Fn(&T) -> U) -> Vec<U> {
+        let mut out = Vec::new();
+        let mut cursor = -1;
+        loop {
+            let (chunk, next) = table(&self.store()).chunk_after(cursor, SCAN_CHUNK, &f);
+            if chunk.is_empty() {
+                return out;
+            }
+            cursor = next;
+            out.extend(chunk);
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// Records a response that violated the spec.
+    pub fn record_violation(&self, message: String) {
+        self.violations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(message);
     }
 
     /// Locks the store. A poisoned lock is recovered: every mutation is applied in one step after
     /// validation, so the data stays consistent even if a handler panicked.
     pub fn store(&self) -> MutexGuard<'_, Store> {
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// All resources.
-#[derive(Default)]
-pub(crate) struct Store {
-    pub files: Table<FileRec>,
-    pub evals: Table<EvalRec>,
-    pub runs: Table<RunRec>,
-    pub reports: Table<ReportRec>,
-}
-
-/// Records in creation order with an id index. Removing leaves a hole so order stays stable.
-pub(crate) struct Table<T> {
-    slots: Vec<Option<T>>,
-    index: HashMap<String, usize>,
-}
-
-impl<T> Default for Table<T> {
-    fn default() -> Self {
-        Self {
-            slots: Vec::new(),
-            index: HashMap::new(),
-        }
-    }
-}
-
-impl<T> Table<T> {
-    pub fn insert(&mut self, id: String, item: T) {
-        self.index.insert(id, self.slots.len());
-        self.slots.push(Some(item));
-    }
-
-    pub fn get(&self, id: &str) -> Option<&T> {
-        self.index
-            .get(id)
-            .and_then(|&i| self.slots.get(i))
-            .and_then(Option::as_ref)
-    }
-
-    pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
-        let i = *self.index.get(id)?;
-        self.slots.get_mut(i).and_then(Option::as_mut)
-    }
-
-    pub fn remove(&mut self, id: &str) -> Option<T> {
-        let i = self.index.remove(id)?;
-        self.slots.get_mut(i).and_then(Option::take)
-    }
-
-    /// Live records in creation order.
-    pub fn iter(&self) -> impl Iterator<Item = &T> {
-        self.slots.iter().filter_map(Option::as_ref)
     }
 }
 
@@ -126,7 +136,7 @@ pub(crate) fn new_uuid() -> String {
         fastrand::u32(..),
         fastrand::u16(..),
         fastrand::u16(..0x1000),
-        8 + fastrand::u8(..4),
+        fastrand::u8(8..12),
         fastrand::u16(..0x1000),
         last
     )
@@ -167,79 +177,8 @@ pub(crate) fn user_ref() -> types::UserRef {
     }
 }
 
-/// Phase of a piece of simulated background work.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Phase {
-    /// `created` / `pending`: the first third of the delay.
-    Queued,
-    /// `processing`: the rest of the delay.
-    Working,
-    /// Terminal: the delay has elapsed.
-    Done,
-}
-
-/// Work that "runs" for `delay` from `start`: its phase is computed from the elapsed time, so no
-/// background task exists. Queued for the first third of the delay, working until the delay has
-/// elapsed, then done. A zero delay is done at once.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Lifecycle {
-    start: Instant,
-    started_at: DateTime<Utc>,
-    delay: Duration,
-}
-
-impl Lifecycle {
-    pub fn new(delay: Duration) -> Self {
-        Self {
-            start: Instant::now(),
-            started_at: Utc::now(),
-            delay,
-        }
-    }
-
-    pub fn phase(&self) -> Phase {
-        let elapsed = self.start.elapsed();
-        if elapsed >= self.delay {
-            Phase::Done
-        } else if elapsed >= self.delay / 3 {
-            Phase::Working
-        } else {
-            Phase::Queued
-        }
-    }
-
-    /// Fraction of the delay elapsed, in `0.0..=1.0`.
-    pub fn progress(&self) -> f64 {
-        if self.delay.is_zero() {
-            return 1.0;
-        }
-        (self.start.elapsed().as_secs_f64() / self.delay.as_secs_f64()).clamp(0.0, 1.0)
-    }
-
-    /// When the current phase began (used for `updated_at`).
-    pub fn phase_started_at(&self) -> DateTime<Utc> {
-        let offset = match self.phase() {
-            Phase::Queued => Duration::ZERO,
-            Phase::Working => self.delay / 3,
-            Phase::Done => self.delay,
-        };
-        chrono::Duration::from_std(offset)
-            .ok()
-            .and_then(|offset| self.started_at.checked_add_signed(offset))
-            .unwrap_or(self.started_at)
-    }
-
-    /// The lifecycle status vocabulary (`created` → `processing` → `finished`).
-    pub fn status(&self) -> Status {
-        match self.phase() {
-            Phase::Queued => Status::Created,
-            Phase::Working => Status::Processing,
-            Phase::Done => Status::Finished,
-        }
-    }
-}
-
 /// Where a file's bytes are.
+#[derive(Serialize, Deserialize)]
 pub(crate) enum FileSource {
     /// Registered through `POST /v2/files` with `local_file_path`; waiting for the presigned PUT.
     AwaitingUpload,
@@ -255,6 +194,7 @@ pub(crate) enum FileSource {
 }
 
 /// A file.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct FileRec {
     pub uuid: String,
     pub content_type: String,
@@ -271,6 +211,7 @@ pub(crate) struct FileRec {
 
 /// An eval. `eval` holds the stored fields; status, `updated_at` and `num_prompts` are computed
 /// by [`EvalRec::view`].
+#[derive(Serialize, Deserialize)]
 pub(crate) struct EvalRec {
     pub eval: types::Eval,
     pub lifecycle: Lifecycle,
@@ -282,10 +223,6 @@ pub(crate) struct EvalRec {
 }
 
 impl EvalRec {
-    pub fn uuid(&self) -> &str {
-        self.eval.eval_uuid.as_deref().unwrap_or_default()
-    }
-
     pub fn is_finished(&self) -> bool {
         self.lifecycle.phase() == Phase::Done
     }
@@ -313,6 +250,7 @@ impl EvalRec {
 }
 
 /// One response of a run, with its verdict and manual-edit history.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct RespRec {
     /// The full scored response (verdict included; hidden by views until scored).
     pub scored: types::ScoredResponse,
@@ -330,7 +268,7 @@ impl RespRec {
 }
 
 /// The scoring rule that decided a verdict.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum ScoreRule {
     Excluded,
     Refused,
@@ -340,6 +278,7 @@ pub(crate) enum ScoreRule {
 }
 
 /// An eval run.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct RunRec {
     pub uuid: String,
     pub eval_uuid: String,
@@ -356,6 +295,7 @@ pub(crate) struct RunRec {
 
 /// A suite report: per-run reports are computed when it is created and revealed as its
 /// lifecycle advances.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct ReportRec {
     pub uuid: String,
     pub workspace_uuid: Option<String>,

@@ -151,7 +151,7 @@ fn build() -> Vec<Kind> {
         .iter()
         .enumerate()
         .map(|(i, (slug, name, description, modalities, instructions))| {
-            let n = i + 1;
+            let n = i.saturating_add(1);
             Kind {
                 eval_type: types::EvalType {
                     description: (*description).to_owned(),
@@ -176,7 +176,7 @@ fn build() -> Vec<Kind> {
                         eval_type: (*slug).to_owned(),
                         instruction_uuid: format!(
                             "instruction.00000000-0000-4000-8000-0000{n:04}{:04}",
-                            j + 1
+                            j.saturating_add(1)
                         ),
                         language: Some("en".to_owned()),
                         name: (*iname).to_owned(),

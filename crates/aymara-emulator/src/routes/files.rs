@@ -22,7 +22,8 @@ use tokio_util::io::ReaderStream;
 
 use super::{JsonBody, Params};
 use crate::error::ApiError;
-use crate::faults::empty;
+use crate::middleware::empty;
+use crate::sim::png::synthetic_png;
 use crate::state::{
     FileRec, FileSource, Lifecycle, ORGANIZATION_UUID, Phase, SharedState, USER_UUID, new_uuid,
     random_token,
@@ -289,35 +290,53 @@ pub(crate) async fn presigned_put(
     let written = sink.finish().await?;
 
     let problem = sniff(&file_type, &content_type, &written);
-    let final_path = config.files_dir.join(&file_uuid);
-    let outcome: Result<(), ApiError> = {
+    // A fresh name per upload: a second PUT never overwrites bytes a record points at, and the
+    // file I/O happens before the store lock is taken.
+    let final_path = config
+        .files_dir
+        .join(format!("{file_uuid}.{}", random_token()));
+    if let Err(err) = tokio::fs::rename(&written.path, &final_path).await {
+        remove_quietly(&written.path).await;
+        return Err(ApiError::internal(format!(
+            "could not store the file: {err}"
+        )));
+    }
+    let replaced: Result<Option<PathBuf>, ApiError> = {
         let mut store = state.store();
         match store.files.get_mut(&file_uuid) {
             None => Err(ApiError::not_found("file", &file_uuid)),
-            Some(rec) => match std::fs::rename(&written.path, &final_path) {
-                Err(err) => Err(ApiError::internal(format!(
-                    "could not store the file: {err}"
-                ))),
-                Ok(()) => {
-                    rec.source = FileSource::Stored {
+            Some(rec) => {
+                let old = std::mem::replace(
+                    &mut rec.source,
+                    FileSource::Stored {
                         size: written.size,
-                        path: final_path,
+                        path: final_path.clone(),
                         lifecycle: Lifecycle::new(processing_delay(&file_type, config)),
                         problem,
-                    };
-                    rec.content_type = content_type;
-                    rec.file_type = file_type;
-                    rec.updated_at = Utc::now();
-                    Ok(())
-                }
-            },
+                    },
+                );
+                rec.content_type = content_type;
+                rec.file_type = file_type;
+                rec.updated_at = Utc::now();
+                Ok(match old {
+                    FileSource::Stored { path, .. } => Some(path),
+                    _ => None,
+                })
+            }
         }
     };
-    if let Err(err) = outcome {
-        remove_quietly(&written.path).await;
-        return Err(err);
+    match replaced {
+        Err(err) => {
+            remove_quietly(&final_path).await;
+            Err(err)
+        }
+        Ok(old) => {
+            if let Some(old) = old {
+                remove_quietly(&old).await;
+            }
+            Ok(empty(StatusCode::OK))
+        }
     }
-    Ok(empty(StatusCode::OK))
 }
 
 /// `GET /v2/files`: paginated, filters `file_type` and `workspace_uuid`.
@@ -824,14 +843,15 @@ impl Sink {
     }
 
     async fn write(&mut self, chunk: &[u8]) -> Result<(), ApiError> {
-        if self.head.len() < HEAD_LEN {
-            let take = (HEAD_LEN - self.head.len()).min(chunk.len());
-            self.head.extend_from_slice(&chunk[..take]);
-        }
+        let room = HEAD_LEN.saturating_sub(self.head.len());
+        self.head
+            .extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
         if let Some(check) = &mut self.utf8 {
             check.feed(chunk);
         }
-        self.size += chunk.len() as u64;
+        self.size = self
+            .size
+            .saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
         self.out
             .write_all(chunk)
             .await
@@ -888,7 +908,7 @@ impl Utf8Check {
         match std::str::from_utf8(data) {
             Ok(_) => self.carry.clear(),
             Err(err) if err.error_len().is_none() => {
-                self.carry = data[err.valid_up_to()..].to_vec();
+                self.carry = data.get(err.valid_up_to()..).unwrap_or_default().to_vec();
             }
             Err(_) => self.ok = false,
         }
@@ -897,76 +917,6 @@ impl Utf8Check {
     fn is_valid(&self) -> bool {
         self.ok && self.carry.is_empty()
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Synthetic frames
-// ---------------------------------------------------------------------------------------------
-
-/// A 16×16 RGB PNG whose colours depend on the frame number (uncompressed deflate blocks).
-pub(crate) fn synthetic_png(frame: u64) -> Vec<u8> {
-    const SIZE: u32 = 16;
-    let seed = (frame % 256) as u8;
-    let mut raw = Vec::with_capacity((SIZE * (1 + SIZE * 3)) as usize);
-    for y in 0..SIZE {
-        raw.push(0); // filter: none
-        for x in 0..SIZE {
-            raw.push(seed.wrapping_mul(37));
-            raw.push((x * 16) as u8 ^ seed);
-            raw.push((y * 16) as u8);
-        }
-    }
-    // zlib stream with a single stored (uncompressed) deflate block.
-    let len = raw.len() as u16;
-    let mut zlib = vec![0x78, 0x01, 0x01];
-    zlib.extend_from_slice(&len.to_le_bytes());
-    zlib.extend_from_slice(&(!len).to_le_bytes());
-    zlib.extend_from_slice(&raw);
-    zlib.extend_from_slice(&adler32(&raw).to_be_bytes());
-
-    let mut ihdr = Vec::with_capacity(13);
-    ihdr.extend_from_slice(&SIZE.to_be_bytes());
-    ihdr.extend_from_slice(&SIZE.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit RGB, no interlace
-
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    png_chunk(&mut png, b"IHDR", &ihdr);
-    png_chunk(&mut png, b"IDAT", &zlib);
-    png_chunk(&mut png, b"IEND", &[]);
-    png
-}
-
-fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-    let start = out.len();
-    out.extend_from_slice(kind);
-    out.extend_from_slice(data);
-    let crc = crc32(&out[start..]);
-    out.extend_from_slice(&crc.to_be_bytes());
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xffff_ffffu32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-fn adler32(bytes: &[u8]) -> u32 {
-    let (mut a, mut b) = (1u32, 0u32);
-    for &byte in bytes {
-        a = (a + u32::from(byte)) % 65521;
-        b = (b + a) % 65521;
-    }
-    (b << 16) | a
 }
 
 #[cfg(test)]
@@ -996,16 +946,6 @@ mod tests {
         assert_eq!(file_type_for("image/png"), FileType::Image);
         assert_eq!(file_type_for("text/plain; charset=utf-8"), FileType::Text);
         assert_eq!(file_type_for("application/pdf"), FileType::Document);
-    }
-
-    #[test]
-    fn synthetic_png_is_well_formed() {
-        let png = synthetic_png(3);
-        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
-        assert_eq!(&png[12..16], b"IHDR");
-        assert!(png.ends_with(&[0xae, 0x42, 0x60, 0x82])); // CRC of an empty IEND
-        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
-        assert_eq!(adler32(b"Wikipedia"), 0x11e6_0398);
     }
 
     #[test]

@@ -1,9 +1,8 @@
 //! `GET /health/` (no API key needed).
 
-use axum::Json;
-use serde_json::{Value, json};
+use axum::http::StatusCode;
 
-/// `GET /health/` → 200 `{"status": "ok"}`.
-pub(crate) async fn check() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+/// `GET /health/` → 200 with no body (the spec declares none; clients ignore it).
+pub(crate) async fn check() -> StatusCode {
+    StatusCode::OK
 }

@@ -11,7 +11,7 @@ use axum::routing::{get, patch, post, put};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
-use crate::faults;
+use crate::middleware;
 use crate::state::SharedState;
 
 pub(crate) mod eval_types;
@@ -102,7 +102,7 @@ pub(crate) fn router(state: SharedState) -> Router {
         )
         .merge(uploads)
         .fallback(fallback)
-        .layer(from_fn_with_state(state.clone(), faults::pipeline))
+        .layer(from_fn_with_state(state.clone(), middleware::pipeline))
         .with_state(state)
 }
 
@@ -167,36 +167,31 @@ impl Params {
         }
     }
 
-    /// `limit` (default 100, 1..=1000) and `offset` (default 0, ≥ 0).
+    /// `limit` (default 100, at most 1000: the spec sets no maximum, but the emulator has
+    /// always refused larger pages with a 422 and clients rely on it) and `offset` (default 0; a
+    /// value too large for the machine saturates). Types and minimums were checked against the
+    /// spec already.
     pub fn page(&self) -> Result<Page, ApiError> {
-        let limit = match self.get("limit") {
-            None => DEFAULT_LIMIT,
-            Some(v) => match v.parse::<i64>() {
-                Ok(n) if (1..=MAX_LIMIT as i64).contains(&n) => n as usize,
-                _ => {
-                    return Err(ApiError::invalid_param(
-                        "limit",
-                        format!(
-                            "query parameter `limit` must be an integer between 1 and {MAX_LIMIT}, got `{v}`"
-                        ),
-                    ));
+        let number = |name: &str, default: usize| -> Result<usize, ApiError> {
+            match self.get(name) {
+                None => Ok(default),
+                Some(v) if v.bytes().all(|b| b.is_ascii_digit()) => {
+                    Ok(v.parse::<usize>().unwrap_or(usize::MAX))
                 }
-            },
+                Some(v) => Err(ApiError::invalid_param(
+                    name,
+                    format!("query parameter `{name}` must be a non-negative integer, got `{v}`"),
+                )),
+            }
         };
-        let offset = match self.get("offset") {
-            None => 0,
-            Some(v) => match v.parse::<i64>() {
-                Ok(n) if n >= 0 => usize::try_from(n).unwrap_or(usize::MAX),
-                _ => {
-                    return Err(ApiError::invalid_param(
-                        "offset",
-                        format!(
-                            "query parameter `offset` must be a non-negative integer, got `{v}`"
-                        ),
-                    ));
-                }
-            },
-        };
+        let limit = number("limit", DEFAULT_LIMIT)?;
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::invalid_param(
+                "limit",
+                format!("query parameter `limit` must be between 1 and {MAX_LIMIT}, got {limit}"),
+            ));
+        }
+        let offset = number("offset", 0)?;
         Ok(Page { limit, offset })
     }
 }
@@ -221,7 +216,7 @@ impl Page {
             if total >= self.offset && page.len() < self.limit {
                 page.push(map(item));
             }
-            total += 1;
+            total = total.saturating_add(1);
         }
         (page, i64::try_from(total).unwrap_or(i64::MAX))
     }
@@ -300,48 +295,3 @@ fn missing_field(message: &str) -> Option<&str> {
     let rest = message.strip_prefix("missing field `")?;
     rest.split('`').next()
 }
-
-/// 422 naming `field` unless `value` is a value the spec lists (the `compat` enums decode unknown
-/// values into `Unknown(_)`, which a client may read but a server must refuse).
-pub(crate) fn known<E>(field: &str, value: Option<&E>) -> Result<(), ApiError>
-where
-    E: KnownEnum,
-{
-    match value {
-        Some(v) if !v.known() => Err(ApiError::invalid_field(
-            field,
-            format!(
-                "invalid field `{field}`: unknown value `{}`; expected one of {}",
-                v.wire(),
-                E::values().join(", ")
-            ),
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// The forward-compatible enums of `aymara_raw::compat`.
-pub(crate) trait KnownEnum {
-    fn known(&self) -> bool;
-    fn wire(&self) -> &str;
-    fn values() -> &'static [&'static str];
-}
-
-macro_rules! known_enum {
-    ($($t:ty),*) => {$(
-        impl KnownEnum for $t {
-            fn known(&self) -> bool { self.is_known() }
-            fn wire(&self) -> &str { self.as_str() }
-            fn values() -> &'static [&'static str] { <$t>::KNOWN }
-        }
-    )*};
-}
-
-known_enum!(
-    aymara_raw::compat::ContentType,
-    aymara_raw::compat::PromptExampleType,
-    aymara_raw::compat::EvalRunExampleType,
-    aymara_raw::compat::EvalAnalysisSortBy,
-    aymara_raw::compat::SortOrder,
-    aymara_raw::compat::PromptUpdateAction
-);

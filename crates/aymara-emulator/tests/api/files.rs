@@ -109,7 +109,7 @@ async fn multipart_part_content_type_wins_and_workspace_is_recorded() {
     .await;
     assert_eq!(bad["processing_status"], "failed");
 
-    // A body without a `file` part is a 422 naming it; a non-multipart body a 400.
+    // A body without a `file` part is a 422 naming it; a non-multipart body a 415.
     let resp = api
         .post("/v2/files/-/uploads")
         .multipart(Form::new().text("other", "x"))
@@ -129,7 +129,12 @@ async fn multipart_part_content_type_wins_and_workspace_is_recorded() {
         .send()
         .await
         .unwrap();
-    expect_error(resp, StatusCode::BAD_REQUEST, "validation.invalid_format").await;
+    expect_error(
+        resp,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "validation.invalid_format",
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -2,9 +2,12 @@
 //!
 //! One test binary (faster to build); one module per area.
 
+mod abuse;
 mod common;
 mod evals;
 mod files;
+mod persist;
 mod protocol;
 mod raw_client;
 mod runs;
+mod strict;
