@@ -62,6 +62,17 @@ macro_rules! open_enum {
             }
         }
 
+        // Query parameters and some body fields the spec types as plain strings take these
+        // values too: `.file_type(FileType::Image)`.
+        impl From<$name> for String {
+            fn from(v: $name) -> Self {
+                match v {
+                    $name::Unknown(s) => s,
+                    known => known.as_str().to_owned(),
+                }
+            }
+        }
+
         impl std::str::FromStr for $name {
             type Err = std::convert::Infallible;
             fn from_str(s: &str) -> Result<Self, Self::Err> {

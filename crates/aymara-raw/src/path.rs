@@ -47,6 +47,25 @@ pub fn check(value: &str) -> Option<&'static str> {
     }
 }
 
+/// Appends `value` to `out` as one encoded segment, or names the path parameter that cannot be
+/// one. The generated operations build their URL paths with this.
+pub fn push_segment(
+    out: &mut String,
+    name: &'static str,
+    value: &str,
+) -> Result<(), crate::operation::InvalidInput> {
+    match check(value) {
+        None => {
+            out.extend(utf8_percent_encode(value, SEGMENT));
+            Ok(())
+        }
+        Some(reason) => Err(crate::operation::InvalidInput {
+            field: name,
+            reason,
+        }),
+    }
+}
+
 /// The encoded segment for the path parameter `name`, or `Error::InvalidRequest` naming it.
 // The generated code's own error type, so that `?` applies where it builds the URL.
 #[allow(clippy::result_large_err)]

@@ -25,11 +25,12 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
 use crate::files::{Upload, UploadMany};
-use crate::pagination::{ListOperation, Page};
+use crate::pagination::Page;
 use crate::polling::{Pollable, Wait};
 use crate::request::{Operation, Request};
 use crate::types::FileUpload;
 use crate::{ClientBuilder, eval_types, evals, files, health, reports};
+use aymara_raw::operation::Paginated;
 
 /// The blocking execution mode: a handle to the client's private runtime.
 #[derive(Clone)]
@@ -157,7 +158,7 @@ impl<O: Operation> Request<O, Blocking> {
     }
 }
 
-impl<O: ListOperation> Request<O, Blocking> {
+impl<O: Paginated> Request<O, Blocking> {
     /// Fetches one page.
     pub fn send_page(self) -> Result<Page<O::Item, Request<O, Blocking>>> {
         let mode = self.mode.clone();
@@ -195,7 +196,7 @@ impl<O: ListOperation> Request<O, Blocking> {
     }
 }
 
-impl<T, O: ListOperation<Item = T>> Page<T, Request<O, Blocking>> {
+impl<T, O: Paginated<Item = T>> Page<T, Request<O, Blocking>> {
     /// Fetches the next page, or `None` after the last one.
     pub fn next_page(&self) -> Result<Option<Page<T, Request<O, Blocking>>>> {
         match self.next_request() {
@@ -211,6 +212,8 @@ impl<O, M> Request<O, M> {
             client: self.client,
             op: self.op,
             options: self.options,
+            refused: self.refused,
+            prefetch: self.prefetch,
             mode,
         }
     }
@@ -275,7 +278,7 @@ pub struct RawResponse<T> {
     mode: Blocking,
 }
 
-impl<T: DeserializeOwned> RawResponse<T> {
+impl<T: DeserializeOwned + 'static> RawResponse<T> {
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         self.inner.status()

@@ -11,13 +11,12 @@
 //! # Ok(()) }
 //! ```
 
+use aymara_raw::operations::{
+    EvalTypesFindInstructions, EvalTypesGet, EvalTypesList, EvalTypesListInstructions,
+};
+
 use crate::Client;
-use crate::error::Result;
-use crate::ops::{by_id, list_operation, require_text};
-use crate::pagination::Window;
-use crate::request::with_opt;
-use crate::request::{Async, BoxFuture, Operation, RawResult, Request, require_id};
-use crate::types::{AiInstruction, EvalType, PagedAiInstruction, PagedEvalType};
+use crate::request::{Async, Request};
 
 /// The eval types resource. Obtain it with [`Client::eval_types`].
 #[derive(Clone, Debug)]
@@ -36,13 +35,13 @@ impl<M: Clone> EvalTypes<M> {
     }
 
     /// `GET /v2/eval-types`: the available eval types, page by page or across pages.
-    pub fn list(&self) -> Request<List, M> {
-        self.request(List::default())
+    pub fn list(&self) -> Request<EvalTypesList, M> {
+        self.request(EvalTypesList::new())
     }
 
     /// `GET /v2/eval-types/{eval_type_uuid}`: one eval type.
-    pub fn get(&self, eval_type_uuid: impl Into<String>) -> Request<Get, M> {
-        self.request(Get::new(eval_type_uuid.into()))
+    pub fn get(&self, eval_type_uuid: impl Into<String>) -> Request<EvalTypesGet, M> {
+        self.request(EvalTypesGet::new(eval_type_uuid))
     }
 
     /// `GET /v2/eval-types/-/instructions?eval_type_slug=…`: the predefined AI instructions of
@@ -50,11 +49,8 @@ impl<M: Clone> EvalTypes<M> {
     pub fn find_instructions(
         &self,
         eval_type_slug: impl Into<String>,
-    ) -> Request<FindInstructions, M> {
-        self.request(FindInstructions {
-            eval_type_slug: eval_type_slug.into(),
-            window: Window::default(),
-        })
+    ) -> Request<EvalTypesFindInstructions, M> {
+        self.request(EvalTypesFindInstructions::new(eval_type_slug))
     }
 
     /// `GET /v2/eval-types/{eval_type_uuid}/instructions`: the predefined AI instructions of an
@@ -62,111 +58,7 @@ impl<M: Clone> EvalTypes<M> {
     pub fn list_instructions(
         &self,
         eval_type_uuid: impl Into<String>,
-    ) -> Request<ListInstructions, M> {
-        self.request(ListInstructions {
-            eval_type_uuid: eval_type_uuid.into(),
-            window: Window::default(),
-        })
-    }
-}
-
-/// Parameters of [`EvalTypes::list`].
-#[derive(Clone, Debug, Default)]
-pub struct List {
-    window: Window,
-}
-
-list_operation!(List, EvalType, PagedEvalType);
-
-impl Operation for List {
-    type Output = PagedEvalType;
-    const ID: &'static str = "eval_types_list";
-    const JSON_BODY: bool = false;
-
-    fn validate(&self) -> Result<()> {
-        self.window.validate()
-    }
-
-    fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
-        Box::pin(async move {
-            with_opt!(
-                raw.eval_types_list(),
-                limit = self.window.limit,
-                offset = self.window.offset
-            )
-            .send()
-            .await
-        })
-    }
-}
-
-by_id!(
-    /// Parameters of [`EvalTypes::get`].
-    Get { eval_type_uuid }, "eval_types_get", EvalType, eval_types_get
-);
-
-/// Parameters of [`EvalTypes::find_instructions`].
-#[derive(Clone, Debug)]
-pub struct FindInstructions {
-    eval_type_slug: String,
-    window: Window,
-}
-
-list_operation!(FindInstructions, AiInstruction, PagedAiInstruction);
-
-impl Operation for FindInstructions {
-    type Output = PagedAiInstruction;
-    const ID: &'static str = "eval_types_find_instructions";
-    const JSON_BODY: bool = false;
-
-    fn validate(&self) -> Result<()> {
-        require_text("eval_type_slug", &self.eval_type_slug)?;
-        self.window.validate()
-    }
-
-    fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
-        Box::pin(async move {
-            with_opt!(
-                raw.eval_types_find_instructions()
-                    .eval_type_slug(self.eval_type_slug),
-                limit = self.window.limit,
-                offset = self.window.offset
-            )
-            .send()
-            .await
-        })
-    }
-}
-
-/// Parameters of [`EvalTypes::list_instructions`].
-#[derive(Clone, Debug)]
-pub struct ListInstructions {
-    eval_type_uuid: String,
-    window: Window,
-}
-
-list_operation!(ListInstructions, AiInstruction, PagedAiInstruction);
-
-impl Operation for ListInstructions {
-    type Output = PagedAiInstruction;
-    const ID: &'static str = "eval_types_list_instructions";
-    const JSON_BODY: bool = false;
-
-    fn validate(&self) -> Result<()> {
-        require_id("eval_type_uuid", &self.eval_type_uuid)?;
-        self.window.validate()
-    }
-
-    fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
-        Box::pin(async move {
-            with_opt!(
-                raw.eval_types_list_instructions()
-                    .eval_type_uuid(self.eval_type_uuid),
-                limit = self.window.limit,
-                offset = self.window.offset
-            )
-            .send()
-            .await
-        })
+    ) -> Request<EvalTypesListInstructions, M> {
+        self.request(EvalTypesListInstructions::new(eval_type_uuid))
     }
 }

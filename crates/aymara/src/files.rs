@@ -12,23 +12,21 @@
 use std::future::IntoFuture;
 use std::sync::Arc;
 
+use aymara_raw::operations::{
+    FilesCreate, FilesDelete, FilesGet, FilesGetFrames, FilesGetStatus, FilesList,
+};
 use futures_util::{StreamExt, stream};
 
 use crate::Client;
 use crate::error::{Error, Result};
-use crate::ops::{by_id, list_operation};
 use crate::options::{RequestOptions, option_setters};
-use crate::pagination::Window;
 use crate::polling::{PollState, Pollable, Wait};
-use crate::request::with_opt;
-use crate::request::{Async, BoxFuture, Operation, RawResult, Request, api_error, decode_error};
-use crate::transport::{CallExecutor, CallSpec};
+use crate::request::{Async, BoxFuture, Request};
+use crate::transport::{Exchange, Read, UploadState, decode, exchange, status_error};
 use crate::types::{
-    FileCreateRequest, FileCreateResponse, FileDetail, FileFrames, FileProcessingStatus,
-    FileStatus, FileType, FileUpload, FileUploadItem, PagedFileDetail,
+    FileCreateRequest, FileProcessingStatus, FileStatus, FileUpload, FileUploadItem,
 };
 use crate::upload::{ProgressFn, Tracker, UploadProgress, UploadSource, guard, open};
-use aymara_raw::hooks::Executor;
 
 /// The files resource. Obtain it with [`Client::files`].
 #[derive(Clone, Debug)]
@@ -48,36 +46,39 @@ impl<M: Clone> Files<M> {
 
     /// `POST /v2/files`: registers files in one batch. Entries with a local file name get a
     /// presigned upload URL; entries with a remote URI are fetched by the server. Add entries
-    /// with [`Request::<Create>::local_file`], [`Request::<Create>::remote_uri`] or
-    /// [`Request::<Create>::file`].
-    pub fn create(&self) -> Request<Create, M> {
-        self.request(Create::default())
+    /// with [`Request::<FilesCreate>::local_file`], [`Request::<FilesCreate>::remote_uri`] or
+    /// [`Request::<FilesCreate>::file`].
+    pub fn create(&self) -> Request<FilesCreate, M> {
+        self.request(FilesCreate::new(FileCreateRequest {
+            files: Vec::new(),
+            workspace_uuid: None,
+        }))
     }
 
     /// `GET /v2/files`: lists files, filtered by file type and workspace, page by page
     /// (`.send_page()`), or across pages (`.items()`, `.pages()`).
-    pub fn list(&self) -> Request<List, M> {
-        self.request(List::default())
+    pub fn list(&self) -> Request<FilesList, M> {
+        self.request(FilesList::new())
     }
 
     /// `GET /v2/files/{file_uuid}`: a file's details and download URL.
-    pub fn get(&self, file_uuid: impl Into<String>) -> Request<Get, M> {
-        self.request(Get::new(file_uuid.into()))
+    pub fn get(&self, file_uuid: impl Into<String>) -> Request<FilesGet, M> {
+        self.request(FilesGet::new(file_uuid))
     }
 
     /// `DELETE /v2/files/{file_uuid}`: soft-deletes a file.
-    pub fn delete(&self, file_uuid: impl Into<String>) -> Request<Delete, M> {
-        self.request(Delete::new(file_uuid.into()))
+    pub fn delete(&self, file_uuid: impl Into<String>) -> Request<FilesDelete, M> {
+        self.request(FilesDelete::new(file_uuid))
     }
 
     /// `GET /v2/files/{file_uuid}/frames`: frame URLs of a processed video.
-    pub fn get_frames(&self, file_uuid: impl Into<String>) -> Request<GetFrames, M> {
-        self.request(GetFrames::new(file_uuid.into()))
+    pub fn get_frames(&self, file_uuid: impl Into<String>) -> Request<FilesGetFrames, M> {
+        self.request(FilesGetFrames::new(file_uuid))
     }
 
     /// `GET /v2/files/{file_uuid}/status`: processing status.
-    pub fn get_status(&self, file_uuid: impl Into<String>) -> Request<GetStatus, M> {
-        self.request(GetStatus::new(file_uuid.into()))
+    pub fn get_status(&self, file_uuid: impl Into<String>) -> Request<FilesGetStatus, M> {
+        self.request(FilesGetStatus::new(file_uuid))
     }
 
     /// `POST /v2/files/-/uploads`: uploads one file as `multipart/form-data`, streamed.
@@ -118,32 +119,10 @@ impl<M: Clone> Files<M> {
     }
 }
 
-/// Parameters of [`Files::create`].
-#[derive(Clone, Debug)]
-pub struct Create {
-    body: FileCreateRequest,
-}
-
-impl Default for Create {
-    fn default() -> Self {
-        Self {
-            body: FileCreateRequest {
-                files: Vec::new(),
-                workspace_uuid: None,
-            },
-        }
-    }
-}
-
-impl<M> Request<Create, M> {
+impl<M> Request<FilesCreate, M> {
     /// Adds an entry.
     pub fn file(self, item: FileUploadItem) -> Self {
         self.map_op(|op| op.body.files.push(item))
-    }
-
-    /// Adds entries.
-    pub fn files(self, items: impl IntoIterator<Item = FileUploadItem>) -> Self {
-        self.map_op(|op| op.body.files.extend(items))
     }
 
     /// Adds a local file by name; the content type is guessed from the extension.
@@ -165,104 +144,7 @@ impl<M> Request<Create, M> {
             local_file_path: None,
         })
     }
-
-    /// Workspace to associate the files with.
-    pub fn workspace_uuid(self, workspace_uuid: impl Into<String>) -> Self {
-        let w = workspace_uuid.into();
-        self.map_op(|op| op.body.workspace_uuid = Some(w))
-    }
 }
-
-impl Operation for Create {
-    type Output = FileCreateResponse;
-    const ID: &'static str = "files_create";
-    const JSON_BODY: bool = true;
-
-    fn validate(&self) -> Result<()> {
-        if self.body.files.is_empty() {
-            return Err(Error::invalid("files", "at least one file is required"));
-        }
-        for (i, f) in self.body.files.iter().enumerate() {
-            if f.local_file_path.is_none() && f.remote_uri.is_none() {
-                return Err(Error::invalid(
-                    format!("files[{i}]"),
-                    "needs local_file_path or remote_uri",
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
-        Box::pin(async move { raw.files_create().body(self.body).send().await })
-    }
-}
-
-/// Parameters of [`Files::list`].
-#[derive(Clone, Debug, Default)]
-pub struct List {
-    file_type: Option<String>,
-    workspace_uuid: Option<String>,
-    window: Window,
-}
-
-impl<M> Request<List, M> {
-    /// Only files of this type.
-    pub fn file_type(self, file_type: impl Into<FileType>) -> Self {
-        let t = file_type.into().to_string();
-        self.map_op(|op| op.file_type = Some(t))
-    }
-
-    /// Only files of this workspace.
-    pub fn workspace_uuid(self, workspace_uuid: impl Into<String>) -> Self {
-        let w = workspace_uuid.into();
-        self.map_op(|op| op.workspace_uuid = Some(w))
-    }
-}
-
-impl Operation for List {
-    type Output = PagedFileDetail;
-    const ID: &'static str = "files_list";
-    const JSON_BODY: bool = false;
-
-    fn validate(&self) -> Result<()> {
-        self.window.validate()?;
-        crate::ops::check_workspace(&self.workspace_uuid)
-    }
-
-    fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>> {
-        Box::pin(async move {
-            with_opt!(
-                raw.files_list(),
-                file_type = self.file_type,
-                workspace_uuid = self.workspace_uuid,
-                limit = self.window.limit,
-                offset = self.window.offset
-            )
-            .send()
-            .await
-        })
-    }
-}
-
-list_operation!(List, FileDetail, PagedFileDetail);
-
-by_id!(
-    /// Parameters of [`Files::get`].
-    Get { file_uuid }, "files_get", FileDetail, files_get
-);
-by_id!(
-    /// Parameters of [`Files::delete`].
-    Delete { file_uuid }, "files_delete", (), files_delete
-);
-by_id!(
-    /// Parameters of [`Files::get_frames`].
-    GetFrames { file_uuid }, "files_get_frames", FileFrames, files_get_frames
-);
-by_id!(
-    /// Parameters of [`Files::get_status`].
-    GetStatus { file_uuid }, "files_get_status", FileStatus, files_get_status
-);
 
 /// Waiting for a file's processing ([`Files::wait_for_processing`]).
 #[derive(Debug)]
@@ -387,7 +269,7 @@ impl Upload<Async> {
 
     async fn send_multipart(self) -> Result<FileUpload> {
         let headers = self.options.validate(false)?;
-        crate::ops::check_workspace(&self.workspace_uuid)?;
+        crate::checks::check_workspace(self.workspace_uuid.as_deref())?;
         let opened = open(self.source, self.file_name, self.content_type).await?;
         let tracker = Tracker::new(opened.len, self.progress);
         let rebody = opened.rebody(&tracker);
@@ -428,15 +310,13 @@ impl Upload<Async> {
         let request = build(opened.into_body(tracker.clone()))
             .ok_or_else(|| Error::invalid("file", "could not build the multipart request"))?;
         let response_timeout = self.options.timeout.unwrap_or(config.timeout);
-        let spec = CallSpec {
-            no_deadline: true,
+        let mut ex = upload_exchange("files_upload", request, &headers, &self.options, &tracker);
+        ex.upload = Some(UploadState {
             replay: replay(rebody, build),
-            tracker: Some(tracker.clone()),
-            ..CallSpec::new(self.options, headers)
-        };
-        self.client
-            .execute_upload::<FileUpload>(request, "files_upload", spec, &tracker, response_timeout)
-            .await
+            tracker: tracker.clone(),
+        });
+        let done = guarded(config, ex, &tracker, response_timeout).await?;
+        decode::<FileUpload>(&done)
     }
 
     async fn send_via_url(self) -> Result<FileUpload> {
@@ -482,23 +362,23 @@ impl Upload<Async> {
         let response_timeout = self.options.timeout.unwrap_or(config.timeout);
         // The call's timeout and retries apply to the PUT; its headers and query do not: they
         // are for the API, and may carry credentials that must not reach object storage.
-        let put_options = RequestOptions {
-            timeout: self.options.timeout,
-            max_retries: self.options.max_retries,
-            ..RequestOptions::default()
-        };
-        let spec = CallSpec {
-            capture: true,
-            no_deadline: true,
-            bare: true,
+        let no_headers = reqwest::header::HeaderMap::new();
+        let mut ex = upload_exchange(
+            "files_presigned_put",
+            request,
+            &no_headers,
+            &self.options,
+            &tracker,
+        );
+        // Object storage answers with its own (often empty or XML) body: only the status
+        // counts, and an error body is kept for the error.
+        ex.read = Read::SuccessUnread;
+        ex.bare = true;
+        ex.upload = Some(UploadState {
             replay: replay(rebody, build),
-            tracker: Some(tracker.clone()),
-            ..CallSpec::new(put_options, Default::default())
-        };
-        // Object storage answers with its own (often empty or XML) body: only the status counts.
-        self.client
-            .execute_bare(request, spec, &tracker, response_timeout)
-            .await?;
+            tracker: tracker.clone(),
+        });
+        guarded(config, ex, &tracker, response_timeout).await?;
         Ok(file)
     }
 }
@@ -595,75 +475,53 @@ impl UploadMany<Async> {
     }
 }
 
-impl Client {
-    /// Sends a hand-built upload through the transport, under the stall guard, and decodes it.
-    async fn execute_upload<T: serde::de::DeserializeOwned>(
-        &self,
-        request: reqwest::Request,
-        operation: &'static str,
-        spec: CallSpec,
-        tracker: &Tracker,
-        response_timeout: std::time::Duration,
-    ) -> Result<T> {
-        let call = CallExecutor::new(self.config.clone(), spec);
-        let context = || call.state().context.clone();
-        let send = call.clone().execute(request, operation);
-        let response = guard(
-            send,
-            tracker,
-            self.config().upload_stall_timeout,
-            response_timeout,
-            context,
-        )
-        .await;
-        if let Some(failure) = call.state().failure.take() {
-            return Err(failure);
-        }
-        let response = response?;
-        if !response.status().is_success() {
-            return Err(api_error(response, context()).await);
-        }
-        let status = response.status();
-        let request_id = crate::error::header_request_id(response.headers());
-        // Already in memory: the transport read it under the guard.
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| crate::request::transport_error(e, context()))?;
-        serde_json::from_slice(&bytes)
-            .map_err(|e| decode_error::<T>(&bytes, e, Some(status), request_id, context()))
+/// An upload's exchange: the call's timeout and retries, its body read whole.
+fn upload_exchange<'a>(
+    operation: &'static str,
+    request: reqwest::Request,
+    headers: &'a reqwest::header::HeaderMap,
+    options: &RequestOptions,
+    tracker: &Arc<Tracker>,
+) -> Exchange<'a> {
+    Exchange {
+        operation,
+        request,
+        headers,
+        timeout: options.timeout,
+        max_retries: options.max_retries,
+        read: Read::Whole,
+        bare: false,
+        upload: Some(UploadState {
+            replay: None,
+            tracker: tracker.clone(),
+        }),
     }
+}
 
-    /// Sends a request to a presigned URL: no credentials, success is any 2xx.
-    async fn execute_bare(
-        &self,
-        request: reqwest::Request,
-        spec: CallSpec,
-        tracker: &Tracker,
-        response_timeout: std::time::Duration,
-    ) -> Result<()> {
-        let call = CallExecutor::new(self.config.clone(), spec);
-        let context = || call.state().context.clone();
-        let send = call.clone().execute(request, "files_presigned_put");
-        let response = guard(
-            send,
-            tracker,
-            self.config().upload_stall_timeout,
-            response_timeout,
-            context,
-        )
-        .await;
-        let (captured, failure) = {
-            let mut st = call.state();
-            (st.captured.take(), st.failure.take())
-        };
-        if let Some(failure) = failure {
-            return Err(failure);
-        }
-        let response = response?;
-        match captured {
-            Some(_) => Ok(()),
-            None => Err(api_error(response, context()).await),
-        }
+/// Runs an upload's exchange under the stall guard; an error status is the call's error.
+async fn guarded(
+    config: &crate::config::Config,
+    ex: Exchange<'_>,
+    tracker: &Tracker,
+    response_timeout: std::time::Duration,
+) -> Result<crate::transport::Exchanged> {
+    let context = crate::error::CallContext {
+        operation: ex.operation,
+        method: ex.request.method().clone(),
+        path: ex.request.url().path().to_owned(),
+        attempts: 1,
+    };
+    let done = guard(
+        exchange(config, ex),
+        tracker,
+        config.upload_stall_timeout,
+        response_timeout,
+        context,
+    )
+    .await?;
+    if done.response.status().is_success() {
+        Ok(done)
+    } else {
+        Err(status_error(done))
     }
 }

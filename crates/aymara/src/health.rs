@@ -1,7 +1,9 @@
 //! The health check: `GET /health/`.
 
+use aymara_raw::operations::HealthCheck;
+
 use crate::Client;
-use crate::request::{Async, BoxFuture, Operation, RawResult, Request};
+use crate::request::{Async, Request};
 
 /// The health resource. Obtain it with [`Client::health`].
 #[derive(Clone, Debug)]
@@ -16,21 +18,7 @@ impl<M: Clone> Health<M> {
     }
 
     /// `GET /health/`: succeeds when the API answers with any 2xx (the body is ignored).
-    pub fn check(&self) -> Request<Check, M> {
-        Request::new(self.client.clone(), Check, self.mode.clone())
-    }
-}
-
-/// Parameters of [`Health::check`].
-#[derive(Clone, Copy, Debug)]
-pub struct Check;
-
-impl Operation for Check {
-    type Output = ();
-    const ID: &'static str = "health_check";
-    const JSON_BODY: bool = false;
-
-    fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<()>> {
-        Box::pin(async move { raw.health_check().send().await })
+    pub fn check(&self) -> Request<HealthCheck, M> {
+        Request::new(self.client.clone(), HealthCheck::new(), self.mode.clone())
     }
 }

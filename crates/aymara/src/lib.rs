@@ -61,9 +61,9 @@
     )
 )]
 
+mod checks;
 pub mod config;
 pub mod error;
-mod ops;
 pub mod options;
 pub mod pagination;
 pub mod polling;
@@ -88,15 +88,16 @@ pub mod types;
 
 use std::sync::Arc;
 
+pub use aymara_raw::operations;
 pub use config::{ClientBuilder, Environment};
 pub use error::{Error, Result};
 pub use options::RequestOptions;
 pub use pagination::Page;
-pub use request::{RawResponse, Request};
+pub use request::{Operation, RawResponse, Request};
+pub use reqwest::StatusCode;
 pub use retry::{NonIdempotentRetry, RetryConfig};
 
 use crate::config::Config;
-use crate::transport::{CallExecutor, CallSpec};
 
 /// The Aymara API client. Cheap to clone (an `Arc` inside), `Send + Sync`; share one per
 /// process so connections are pooled.
@@ -170,21 +171,16 @@ impl Client {
         health::Health::new(self.clone(), request::Async)
     }
 
-    /// The generated low-level client, routed through this client's transport (auth, retries,
-    /// tracing) with no per-request options.
+    /// The generated low-level client, routed through this client's exchange (auth, retries,
+    /// deadline, tracing) with no per-request options; the generated code reads the responses.
     pub fn raw(&self) -> aymara_raw::Client {
-        let spec = CallSpec::new(RequestOptions::default(), Default::default());
-        self.raw_for_call(spec).0
-    }
-
-    /// A generated client whose every request goes through one call's executor.
-    pub(crate) fn raw_for_call(&self, spec: CallSpec) -> (aymara_raw::Client, Arc<CallExecutor>) {
-        let call = CallExecutor::new(self.config.clone(), spec);
-        let raw = aymara_raw::Client::new_with_client(
+        let executor = Arc::new(crate::transport::RawExecutor {
+            config: self.config.clone(),
+        });
+        aymara_raw::Client::new_with_client(
             &self.config.base_url,
             self.config.http.clone(),
-            aymara_raw::hooks::Inner::new(call.clone()),
-        );
-        (raw, call)
+            aymara_raw::hooks::Inner::new(executor),
+        )
     }
 }

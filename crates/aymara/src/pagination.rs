@@ -15,49 +15,16 @@
 //! - offsets are added with overflow checks: a walk that would pass `u64::MAX` ends with
 //!   [`Error::Pagination`].
 
+use std::num::NonZeroU64;
+
+use aymara_raw::operation::Paginated;
 use futures_util::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
 
 use crate::error::{Error, Result};
-use crate::request::{Async, Operation, Request};
+use crate::request::{Async, Request};
 
 /// Page size used when the caller sets none (the server's documented default).
 pub const DEFAULT_PAGE_SIZE: u64 = 100;
-
-/// An operation that returns one page of a list.
-pub trait ListOperation: Operation + Clone {
-    /// The listed item.
-    type Item: Clone + PartialEq + Send + 'static;
-
-    /// The page window sent with the request.
-    #[doc(hidden)]
-    fn window(&self) -> Window;
-
-    /// Replaces the page window.
-    #[doc(hidden)]
-    fn set_window(&mut self, window: Window);
-
-    /// Splits the decoded envelope into items and total count.
-    #[doc(hidden)]
-    fn into_page(output: Self::Output) -> (Vec<Self::Item>, Option<i64>);
-}
-
-/// `limit`, `offset` and prefetch depth of a list request.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[doc(hidden)]
-pub struct Window {
-    pub limit: Option<u64>,
-    pub offset: Option<u64>,
-    pub prefetch: usize,
-}
-
-impl Window {
-    pub(crate) fn validate(&self) -> Result<()> {
-        if self.limit == Some(0) {
-            return Err(Error::invalid("limit", "must be at least 1"));
-        }
-        Ok(())
-    }
-}
 
 /// One page of a list.
 #[derive(Clone, Debug)]
@@ -65,8 +32,10 @@ impl Window {
 pub struct Page<T, O = ()> {
     /// This page's items.
     pub items: Vec<T>,
-    /// Total number of matching items, when the server sent it.
+    /// Total number of matching items, when the server sent it (`count`, or `total_count`).
     pub count: Option<u64>,
+    /// Whether more items follow, when the server says so (`has_more`: the analysis endpoint).
+    pub has_more: Option<bool>,
     /// Offset this page was requested at.
     pub offset: u64,
     /// Page size that was requested.
@@ -85,6 +54,7 @@ impl<T, O> Page<T, O> {
         Page {
             items: self.items,
             count: self.count,
+            has_more: self.has_more,
             offset: self.offset,
             limit: self.limit,
             next: self.next.map(f),
@@ -113,9 +83,9 @@ impl<T, O> IntoIterator for Page<T, O> {
 }
 
 /// The page type a list request yields.
-pub type PageOf<O> = Page<<O as ListOperation>::Item, Request<O, Async>>;
+pub type PageOf<O> = Page<<O as Paginated>::Item, Request<O, Async>>;
 
-impl<T, O: ListOperation<Item = T>> Page<T, Request<O, Async>> {
+impl<T, O: Paginated<Item = T>> Page<T, Request<O, Async>> {
     /// Fetches the next page, or `None` after the last one.
     pub async fn next_page(&self) -> Result<Option<PageOf<O>>> {
         match &self.next {
@@ -125,71 +95,46 @@ impl<T, O: ListOperation<Item = T>> Page<T, Request<O, Async>> {
     }
 }
 
-impl<O: ListOperation, M> Request<O, M> {
-    /// Page size (default 100 when walking pages).
-    pub fn limit(self, limit: u64) -> Self {
-        self.map_op(|op| {
-            op.set_window(Window {
-                limit: Some(limit),
-                ..op.window()
-            })
-        })
-    }
-
-    /// Items to skip before the first one returned.
-    pub fn offset(self, offset: u64) -> Self {
-        self.map_op(|op| {
-            op.set_window(Window {
-                offset: Some(offset),
-                ..op.window()
-            })
-        })
-    }
-
+impl<O: Paginated, M> Request<O, M> {
     /// With [`items`](Request::items) and [`pages`](Request::pages): once the first page tells
     /// the total, fetch up to `depth` further pages concurrently (still yielded in order).
     /// 0 or 1 means one page at a time.
-    pub fn prefetch(self, depth: usize) -> Self {
-        self.map_op(|op| {
-            op.set_window(Window {
-                prefetch: depth,
-                ..op.window()
-            })
-        })
+    pub fn prefetch(mut self, depth: usize) -> Self {
+        self.prefetch = depth;
+        self
     }
 }
 
-impl<O: ListOperation> Request<O, Async> {
-    /// Fetches one page (the first, or the one at [`offset`](Request::offset)).
+impl<O: Paginated> Request<O, Async> {
+    /// Fetches one page (the first, or the one at the request's `offset`).
     pub async fn send_page(self) -> Result<PageOf<O>> {
+        self.check_refused()?;
         let mut req = self;
-        let window = req.op.window();
-        window.validate()?;
-        let limit = window.limit.unwrap_or(DEFAULT_PAGE_SIZE);
-        let offset = window.offset.unwrap_or(0);
+        let (limit, offset) = req.op.window();
+        let window = NonZeroU64::new(limit.unwrap_or(DEFAULT_PAGE_SIZE)).unwrap_or(NonZeroU64::MIN);
+        let offset = offset.unwrap_or(0);
         // Always send both, so the walk never depends on server defaults.
-        req.op.set_window(Window {
-            limit: Some(limit),
-            offset: Some(offset),
-            ..window
-        });
-        let template = req.clone();
-        let output = match crate::request::run(&req.client, req.op, req.options, false).await? {
-            crate::request::Executed::Value(v) => v.into_inner(),
-            crate::request::Executed::Raw(r) => r.parse().await?,
-        };
-        let (items, count) = O::into_page(output);
-        let count = count.and_then(|c| u64::try_from(c).ok());
+        req.op.set_window(window, offset);
+        let limit = window.get();
+        let output = crate::transport::send(req.client.config(), &req.op, &req.options).await?;
+        let parts = O::into_page(output);
+        let items = parts.items;
+        let count = parts.count.and_then(|c| u64::try_from(c).ok());
         let received = u64::try_from(items.len()).unwrap_or(u64::MAX);
         let following = after(offset, items.len());
         let more = received > 0
-            && match count {
-                Some(total) => following.is_none_or(|f| f < total),
-                None => received >= limit,
+            && match (parts.has_more, count) {
+                (Some(more), _) => more,
+                (None, Some(total)) => following.is_none_or(|f| f < total),
+                (None, None) => received >= limit,
             };
         let next = match (more, following) {
             (false, _) => None,
-            (true, Some(f)) => Some(template.offset(f)),
+            (true, Some(f)) => {
+                let mut next = req;
+                next.op.set_window(window, f);
+                Some(next)
+            }
             (true, None) => {
                 return Err(Error::Pagination {
                     operation: O::ID,
@@ -201,6 +146,7 @@ impl<O: ListOperation> Request<O, Async> {
         Ok(Page {
             items,
             count,
+            has_more: parts.has_more,
             offset,
             limit,
             next,
@@ -208,8 +154,10 @@ impl<O: ListOperation> Request<O, Async> {
     }
 
     /// Every page, in order, as a stream.
-    pub fn pages(self) -> impl Stream<Item = Result<PageOf<O>>> + Send + 'static {
-        let depth = self.op.window().prefetch;
+    ///
+    /// The stream is `Unpin`: `while let Some(page) = pages.try_next().await?` needs no pinning.
+    pub fn pages(self) -> impl Stream<Item = Result<PageOf<O>>> + Send + Unpin + 'static {
+        let depth = self.prefetch;
         let operation = O::ID;
         stream::once(self.send_page())
             .map_ok(move |page| {
@@ -243,13 +191,17 @@ impl<O: ListOperation> Request<O, Async> {
                 };
                 std::future::ready(Some(out))
             })
+            .boxed()
     }
 
     /// Every item of every page, in order, as a stream.
-    pub fn items(self) -> impl Stream<Item = Result<O::Item>> + Send + 'static {
+    ///
+    /// The stream is `Unpin`: `while let Some(item) = items.try_next().await?` needs no pinning.
+    pub fn items(self) -> impl Stream<Item = Result<O::Item>> + Send + Unpin + 'static {
         self.pages()
             .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
             .try_flatten()
+            .boxed()
     }
 
     /// Collects every item of every page.
@@ -259,16 +211,19 @@ impl<O: ListOperation> Request<O, Async> {
 }
 
 /// Pages after `page`: one at a time, or `depth` at once when the total is known.
-fn follow<O: ListOperation>(
-    page: &PageOf<O>,
-    depth: usize,
-) -> BoxStream<'static, Result<PageOf<O>>> {
+fn follow<O: Paginated>(page: &PageOf<O>, depth: usize) -> BoxStream<'static, Result<PageOf<O>>> {
     let Some(next) = page.next.clone() else {
         return stream::empty().boxed();
     };
+    let page_limit = page.limit;
     match (page.count, page.next_offset()) {
         (Some(total), Some(from)) if depth > 1 => stream::iter(offsets(from, page.limit, total))
-            .map(move |o| next.clone().offset(o).send_page())
+            .map(move |o| {
+                let mut req = next.clone();
+                let limit = NonZeroU64::new(page_limit).unwrap_or(NonZeroU64::MIN);
+                req.op.set_window(limit, o);
+                req.send_page()
+            })
             .buffered(depth)
             // The server's total is a hint: stop at the first page that has no successor (or
             // fails) rather than at `count`, which may be far beyond the real end.

@@ -13,8 +13,9 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::Client;
+use crate::checks::require_id;
 use crate::error::{Error, Result};
-use crate::request::{Async, BoxFuture, require_id};
+use crate::request::{Async, BoxFuture};
 
 /// Where a polled resource stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -270,5 +271,16 @@ pub(crate) async fn wait<P: Pollable>(
                 interval = grown.min(config.max_interval.max(config.interval));
             }
         }
+    }
+}
+
+/// Where a polled eval, eval run or report stands, from its `status`.
+pub(crate) fn status_state(status: Option<&crate::types::Status>) -> PollState {
+    use crate::types::Status;
+    match status {
+        Some(Status::Finished) => PollState::Done("finished".into()),
+        Some(Status::Failed) => PollState::Failed("failed".into(), None),
+        Some(other) => PollState::Pending(other.to_string()),
+        None => PollState::Pending("(no status)".into()),
     }
 }

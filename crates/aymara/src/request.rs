@@ -9,68 +9,38 @@ use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
 
-use aymara_raw::ResponseValue;
 use bytes::Bytes;
 use futures_util::{Stream, TryStreamExt};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
-use crate::Client;
-use crate::error::{ApiError, CallContext, DecodeError, Error, Result, snippet};
-use crate::options::{RequestOptions, option_setters};
-use crate::transport::{CallExecutor, CallSpec};
+pub use aymara_raw::operation::Operation;
 
-/// Applies optional arguments to a generated builder:
-/// `with_opt!(raw.files_list(), limit = window.limit, file_type = filter)` calls each setter
-/// whose value is `Some` (the generated setters take plain values).
-macro_rules! with_opt {
-    ($builder:expr $(, $setter:ident = $value:expr)* $(,)?) => {{
-        let builder = $builder;
-        $(let builder = match $value {
-            Some(v) => builder.$setter(v),
-            None => builder,
-        };)*
-        builder
-    }};
-}
-pub(crate) use with_opt;
+use crate::Client;
+use crate::error::{CallContext, Error, Result};
+use crate::options::{RequestOptions, option_setters};
+use crate::transport::Read;
 
 /// Boxed, sendable future.
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
-
-/// What the generated client returns for one operation.
-pub(crate) type RawResult<T> = std::result::Result<ResponseValue<T>, aymara_raw::Error<()>>;
-
-/// One API operation: its parameters and how to send them with the generated client.
-pub trait Operation: Send + Sized + 'static {
-    /// The decoded success body.
-    type Output: DeserializeOwned + Send + 'static;
-    /// The OpenAPI operation id.
-    const ID: &'static str;
-    /// Whether the request carries a JSON body (so `extra_body` can be merged into it).
-    const JSON_BODY: bool;
-
-    /// Rejects bad input before any request is sent.
-    fn validate(&self) -> Result<()> {
-        Ok(())
-    }
-
-    #[doc(hidden)]
-    fn call(self, raw: aymara_raw::Client) -> BoxFuture<RawResult<Self::Output>>;
-}
 
 /// The async execution mode (the default).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Async;
 
-/// A prepared call: parameters and per-request options. Run it with `.send().await`, `.await`
-/// or `.send_raw().await`.
+/// A prepared call: one generated operation (its fields are the API's parameters, each with a
+/// setter here) and per-request options. Run it with `.send().await`, `.await` or
+/// `.send_raw().await`.
 #[must_use = "a request does nothing until it is sent"]
 pub struct Request<O, M = Async> {
     pub(crate) client: Client,
     pub(crate) op: O,
     pub(crate) options: RequestOptions,
+    /// The first bad value given to a setter, reported when the request is sent.
+    pub(crate) refused: Option<(&'static str, &'static str)>,
+    /// List requests: pages fetched ahead once the total is known.
+    pub(crate) prefetch: usize,
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) mode: M,
 }
@@ -81,6 +51,8 @@ impl<O: Clone, M: Clone> Clone for Request<O, M> {
             client: self.client.clone(),
             op: self.op.clone(),
             options: self.options.clone(),
+            refused: self.refused,
+            prefetch: self.prefetch,
             mode: self.mode.clone(),
         }
     }
@@ -101,13 +73,37 @@ impl<O, M> Request<O, M> {
             client,
             op,
             options: RequestOptions::default(),
+            refused: None,
+            prefetch: 0,
             mode,
         }
     }
 
-    pub(crate) fn map_op(mut self, f: impl FnOnce(&mut O)) -> Self {
+    /// The operation as it will be sent: every parameter, as a public field.
+    pub fn op(&self) -> &O {
+        &self.op
+    }
+
+    /// Changes the operation's parameters directly (for what no setter covers).
+    pub fn map_op(mut self, f: impl FnOnce(&mut O)) -> Self {
         f(&mut self.op);
         self
+    }
+
+    /// Records a value a setter could not accept; the request then fails when sent.
+    pub(crate) fn invalid(mut self, field: &'static str, reason: &'static str) -> Self {
+        if self.refused.is_none() {
+            self.refused = Some((field, reason));
+        }
+        self
+    }
+
+    /// The setter error recorded, if any.
+    pub(crate) fn check_refused(&self) -> Result<()> {
+        match self.refused {
+            Some((field, reason)) => Err(Error::invalid(field, reason)),
+            None => Ok(()),
+        }
     }
 
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
@@ -116,6 +112,8 @@ impl<O, M> Request<O, M> {
             client: self.client,
             op: self.op,
             options: self.options,
+            refused: self.refused,
+            prefetch: self.prefetch,
             mode: Async,
         }
     }
@@ -123,13 +121,14 @@ impl<O, M> Request<O, M> {
     option_setters!();
 }
 
+// A setter per optional parameter and body field of every operation, generated from the spec.
+aymara_raw::request_setters!(Request);
+
 impl<O: Operation> Request<O, Async> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<O::Output> {
-        match run(&self.client, self.op, self.options, false).await? {
-            Executed::Value(v) => Ok(v.into_inner()),
-            Executed::Raw(r) => r.parse().await,
-        }
+        self.check_refused()?;
+        crate::transport::send(self.client.config(), &self.op, &self.options).await
     }
 
     /// Sends the request and returns the response with its body unread: status, headers and
@@ -137,11 +136,15 @@ impl<O: Operation> Request<O, Async> {
     /// [`RawResponse::bytes_stream`] on demand. This is the Rust form of the official client's
     /// `with_raw_response` and `with_streaming_response`. Error statuses are still errors.
     pub async fn send_raw(self) -> Result<RawResponse<O::Output>> {
-        match run(&self.client, self.op, self.options, true).await? {
-            Executed::Raw(r) => Ok(r),
-            // Unreachable in practice: capture always hands back the response on success.
-            Executed::Value(_) => Err(Error::Upload("the response was not captured".into())),
-        }
+        self.check_refused()?;
+        let config = self.client.config();
+        let done =
+            crate::transport::call(config, &self.op, &self.options, Read::SuccessUnread).await?;
+        Ok(RawResponse::new(
+            done.response,
+            done.context,
+            config.max_response_body,
+        ))
     }
 }
 
@@ -152,144 +155,6 @@ impl<O: Operation> IntoFuture for Request<O, Async> {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
-}
-
-pub(crate) enum Executed<T> {
-    Value(ResponseValue<T>),
-    Raw(RawResponse<T>),
-}
-
-/// Runs one operation through the transport and maps every failure to [`Error`].
-pub(crate) async fn run<O: Operation>(
-    client: &Client,
-    op: O,
-    options: RequestOptions,
-    capture: bool,
-) -> Result<Executed<O::Output>> {
-    op.validate()?;
-    let headers = options.validate(O::JSON_BODY)?;
-    let spec = CallSpec {
-        capture,
-        ..CallSpec::new(options, headers)
-    };
-    let (raw, call) = client.raw_for_call(spec);
-    let result = op.call(raw).await;
-    let (captured, failure) = {
-        let mut st = call.state();
-        (st.captured.take(), st.failure.take())
-    };
-    if let Some(failure) = failure {
-        return Err(failure);
-    }
-    match (result, captured) {
-        (_, Some(response)) => {
-            let context = call.state().context.clone();
-            let limit = client.config().max_response_body;
-            Ok(Executed::Raw(RawResponse::new(response, context, limit)))
-        }
-        (Ok(v), None) => Ok(Executed::Value(v)),
-        (Err(e), None) => Err(from_raw::<O::Output>(e, &call).await),
-    }
-}
-
-/// Maps a generated-client error, using what the transport recorded about the call.
-pub(crate) async fn from_raw<T: DeserializeOwned>(
-    e: aymara_raw::Error<()>,
-    call: &CallExecutor,
-) -> Error {
-    let (context, status, request_id) = {
-        let s = call.state();
-        (
-            s.context.clone(),
-            s.status,
-            s.request_id
-                .as_ref()
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
-        )
-    };
-    match e {
-        aymara_raw::Error::CommunicationError(source)
-        | aymara_raw::Error::ResponseBodyError(source) => transport_error(source, context),
-        aymara_raw::Error::InvalidResponsePayload(bytes, source) => {
-            decode_error::<T>(&bytes, source, status, request_id, context)
-        }
-        aymara_raw::Error::UnexpectedResponse(response) => api_error(response, context).await,
-        aymara_raw::Error::InvalidRequest(reason) => Error::invalid(context.operation, reason),
-        aymara_raw::Error::ErrorResponse(rv) => Error::from_api(ApiError::new(
-            rv.status(),
-            rv.headers().clone(),
-            String::new(),
-            context,
-        )),
-        aymara_raw::Error::InvalidUpgrade(source) => transport_error(source, context),
-        aymara_raw::Error::Custom(reason) => Error::invalid(context.operation, reason),
-    }
-}
-
-pub(crate) fn transport_error(source: reqwest::Error, context: CallContext) -> Error {
-    let sent = !source.is_connect();
-    transport_error_after(source, context, sent)
-}
-
-/// A transport error; `sent` says whether the request may have reached the server in full.
-pub(crate) fn transport_error_after(
-    source: reqwest::Error,
-    context: CallContext,
-    sent: bool,
-) -> Error {
-    if source.is_timeout() {
-        Error::Timeout {
-            context: Box::new(context),
-            detail: if source.is_connect() {
-                "could not connect in time".into()
-            } else {
-                "no complete response in time".into()
-            },
-            may_have_been_processed: sent && !source.is_connect(),
-        }
-    } else {
-        Error::Connection {
-            context: Box::new(context),
-            source,
-        }
-    }
-}
-
-/// Builds the status-specific error from an error response whose body the transport has
-/// already read (bounded in size and time), so this never waits on the network.
-pub(crate) async fn api_error(response: reqwest::Response, context: CallContext) -> Error {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.text().await.unwrap_or_default();
-    if status.is_success() {
-        // A 2xx the generated code did not expect (e.g. an empty body); keep it visible.
-        return Error::Status(Box::new(ApiError::new(status, headers, body, context)));
-    }
-    Error::from_api(ApiError::new(status, headers, body, context))
-}
-
-pub(crate) fn decode_error<T: DeserializeOwned>(
-    bytes: &[u8],
-    source: serde_json::Error,
-    status: Option<StatusCode>,
-    request_id: Option<String>,
-    context: CallContext,
-) -> Error {
-    // Decode again, this time tracking the path, to name the field that failed.
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let path = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Err(e) => Some(e.path().to_string()).filter(|p| p != "." && !p.is_empty()),
-        Ok(_) => None,
-    };
-    Error::Decode(Box::new(DecodeError {
-        status,
-        request_id,
-        path,
-        body_snippet: snippet(&String::from_utf8_lossy(bytes), 300),
-        context,
-        source,
-    }))
 }
 
 /// A response whose body has not been read yet. Reading it is still bounded by the call's
@@ -311,7 +176,7 @@ impl<T> std::fmt::Debug for RawResponse<T> {
     }
 }
 
-impl<T: DeserializeOwned> RawResponse<T> {
+impl<T: DeserializeOwned + 'static> RawResponse<T> {
     pub(crate) fn new(response: reqwest::Response, context: CallContext, limit: u64) -> Self {
         Self {
             response,
@@ -357,7 +222,9 @@ impl<T: DeserializeOwned> RawResponse<T> {
         crate::transport::read_bytes(&mut response, limit)
             .await
             .map_err(|e| match e {
-                crate::transport::BodyError::Transport(e) => transport_error(e, context),
+                crate::transport::BodyError::Transport(e) => {
+                    crate::transport::transport_error(e, context, true)
+                }
                 crate::transport::BodyError::TooLarge => Error::ResponseTooLarge {
                     context: Box::new(context),
                     limit,
@@ -368,17 +235,10 @@ impl<T: DeserializeOwned> RawResponse<T> {
     /// Reads the body and decodes it as the operation's type.
     pub async fn parse(self) -> Result<T> {
         let status = self.response.status();
-        let request_id = self.request_id().map(str::to_owned);
+        let headers = self.response.headers().clone();
         let context = self.context.clone();
         let bytes = self.bytes().await?;
-        // Empty bodies (204) decode as JSON null, which is what `()` expects.
-        let input: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-            b"null"
-        } else {
-            &bytes
-        };
-        serde_json::from_slice(input)
-            .map_err(|e| decode_error::<T>(input, e, Some(status), request_id, context))
+        crate::transport::parse_body(&bytes, status, &headers, &context)
     }
 
     /// The body as a stream of chunks, read as it arrives.
@@ -386,21 +246,11 @@ impl<T: DeserializeOwned> RawResponse<T> {
         let context = self.context;
         self.response
             .bytes_stream()
-            .map_err(move |e| transport_error(e, context.clone()))
+            .map_err(move |e| crate::transport::transport_error(e, context.clone(), true))
     }
 
     /// The underlying `reqwest::Response`.
     pub fn into_inner(self) -> reqwest::Response {
         self.response
-    }
-}
-
-/// Rejects, before any request, an id that could not stay one path segment (empty, `.`, `..`,
-/// `/`, `\`, control characters): the rule of [`aymara_raw::path::check`], which the generated
-/// code applies again when it builds the URL.
-pub(crate) fn require_id(field: &'static str, value: &str) -> Result<()> {
-    match aymara_raw::path::check(value) {
-        None => Ok(()),
-        Some(reason) => Err(Error::invalid(field, reason)),
     }
 }

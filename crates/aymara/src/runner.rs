@@ -37,11 +37,12 @@ use std::future::Future;
 use futures_util::{StreamExt, TryStreamExt, stream};
 
 use crate::Client;
+use crate::checks::require_id;
 use crate::error::{CallContext, DecodeError, Error, Result};
 use crate::evals;
 use crate::pagination::DEFAULT_PAGE_SIZE;
 use crate::polling::{Pollable, Wait, WaitConfig};
-use crate::request::{Async, Request, require_id};
+use crate::request::{Async, Request};
 use crate::runs;
 use crate::types::{Eval, EvalPrompt, EvalResponse, EvalRunExample, EvalRunResult, ScoredResponse};
 use crate::upload::{UploadSource, guess_content_type};
@@ -97,7 +98,7 @@ pub enum EvalSource {
     /// An eval that already exists (its `eval_uuid`).
     Existing(String),
     /// A create request, sent as built (its options included).
-    Create(Box<Request<evals::Create>>),
+    Create(Box<Request<crate::operations::EvalsCreate>>),
     /// A complete eval body to create.
     New(Box<Eval>),
 }
@@ -120,8 +121,8 @@ impl From<&String> for EvalSource {
     }
 }
 
-impl From<Request<evals::Create>> for EvalSource {
-    fn from(request: Request<evals::Create>) -> Self {
+impl From<Request<crate::operations::EvalsCreate>> for EvalSource {
+    fn from(request: Request<crate::operations::EvalsCreate>) -> Self {
         Self::Create(Box::new(request))
     }
 }

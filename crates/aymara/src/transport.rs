@@ -1,173 +1,350 @@
-//! The single path every request takes: generated operations reach it through
-//! `aymara_raw::hooks`, hand-written ones (uploads) call it directly.
+//! The one exchange every call goes through: JSON operations, uploads (a body that can be
+//! replayed or not), presigned PUTs, raw responses and the bare generated client.
 //!
-//! Per attempt it applies the client's auth and default headers, the call's headers, query,
-//! extra body fields and timeout, sends, and reads the whole response body (up to the client's
-//! size limit, under the same deadline) before deciding whether to retry per [`crate::retry`]: a
-//! body cut short is a transport failure like a reset connection. Only a successful response of
-//! a raw call (`send_raw`) is handed back unread. One `tracing` span per operation
-//! (`aymara.request`: operation, method, path, status, attempts, request id).
+//! [`call`] turns a generated operation into a request once: URL (path segments encoded by the
+//! generated code, query from the operation, the client's defaults and the call's options, later
+//! ones overriding earlier ones), headers, and the JSON body with `extra_body` merged into the
+//! value before it is serialized. [`exchange`] then owns every attempt: auth and headers, send,
+//! read the body (bounded in size, under the same deadline), classify per [`crate::retry`],
+//! wait, retry. Decoding happens after, with the field path on failure. One `tracing` span per
+//! call (`aymara.request`: operation, method, path, status, attempts, request id).
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use aymara_raw::hooks::{ExecFuture, Executor};
+use aymara_raw::operation::{Operation, Query};
 use bytes::{Bytes, BytesMut};
+use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use crate::config::Config;
-use crate::error::{CallContext, Error, request_id_value};
+use crate::error::{ApiError, CallContext, DecodeError, Error, Result, request_id_value, snippet};
 use crate::options::RequestOptions;
 use crate::retry::Outcome;
 use crate::upload::Tracker;
 
-// Header names built at compile time: inserting or removing by `&str` parses the name each time.
+// Header names built at compile time: inserting by `&str` parses the name each time.
 const RETRY_COUNT_HEADER: HeaderName = HeaderName::from_static("x-aymara-retry-count");
-const API_VERSION: HeaderName = HeaderName::from_static("api-version");
 
-/// What one call needs from the transport besides the request itself.
-pub(crate) struct CallSpec {
-    pub(crate) options: RequestOptions,
-    /// Validated `options.headers`.
-    pub(crate) headers: HeaderMap,
-    /// Hand the 2xx response back unread (raw and streaming access).
-    pub(crate) capture: bool,
-    /// Uploads: no total deadline per attempt (a stall timeout guards the body instead).
-    pub(crate) no_deadline: bool,
-    /// Presigned object-storage URLs: no credentials, no default query, no URL in errors (its
-    /// query is a signature).
-    pub(crate) bare: bool,
-    /// Rebuilds a request whose body cannot be cloned (a streamed upload from a path or bytes),
-    /// so that it can be retried too. `None` where the body is one-shot.
-    pub(crate) replay: Option<Replay>,
-    /// The upload's progress, paused while waiting to retry so the wait is not a stall.
-    pub(crate) tracker: Option<Arc<Tracker>>,
+/// How much of the final response the exchange reads before handing it back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Read {
+    /// The whole body, whatever the status (bounded by the client's size limit).
+    Whole,
+    /// Error bodies only; a 2xx is handed back unread (raw and streaming access).
+    SuccessUnread,
+    /// Nothing (the generated client reads its own responses).
+    Nothing,
 }
 
-/// See [`CallSpec::replay`].
+/// Rebuilds a request whose body cannot be cloned (a streamed upload), so it can be retried.
 pub(crate) type Replay = Arc<dyn Fn() -> Option<reqwest::Request> + Send + Sync>;
 
-impl CallSpec {
-    pub(crate) fn new(options: RequestOptions, headers: HeaderMap) -> Self {
-        Self {
-            options,
-            headers,
-            capture: false,
-            no_deadline: false,
-            bare: false,
-            replay: None,
-            tracker: None,
+/// An upload in flight: how to send it again, and its progress (paused while waiting to retry,
+/// so the wait is not a stall). Uploads have no total deadline per attempt; the caller's
+/// stall guard watches the body instead.
+pub(crate) struct UploadState {
+    pub(crate) replay: Option<Replay>,
+    pub(crate) tracker: Arc<Tracker>,
+}
+
+/// One exchange: a built request and how to run it.
+pub(crate) struct Exchange<'a> {
+    pub(crate) operation: &'static str,
+    pub(crate) request: reqwest::Request,
+    /// Validated extra headers of the call.
+    pub(crate) headers: &'a HeaderMap,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) max_retries: Option<u32>,
+    pub(crate) read: Read,
+    /// Presigned object-storage URLs: no credentials, no URL in errors (its query is a
+    /// signature).
+    pub(crate) bare: bool,
+    pub(crate) upload: Option<UploadState>,
+}
+
+/// The final response of an exchange (any status), with its body when it was read.
+pub(crate) struct Exchanged {
+    pub(crate) response: reqwest::Response,
+    pub(crate) body: Option<Bytes>,
+    pub(crate) context: CallContext,
+}
+
+/// Why an exchange produced no response.
+pub(crate) enum Failed {
+    /// Connecting, sending or reading failed; the error as reqwest reported it.
+    Transport {
+        source: reqwest::Error,
+        context: CallContext,
+    },
+    /// The body passed the client's size limit.
+    TooLarge { limit: u64, context: CallContext },
+}
+
+impl Failed {
+    pub(crate) fn into_error(self) -> Error {
+        match self {
+            Failed::Transport { source, context } => {
+                let sent = !source.is_connect();
+                transport_error(source, context, sent)
+            }
+            Failed::TooLarge { limit, context } => Error::ResponseTooLarge {
+                context: Box::new(context),
+                limit,
+            },
         }
     }
 }
 
-/// What the transport learned about a call; read back when building errors and raw responses.
-#[derive(Default)]
-pub(crate) struct CallState {
-    pub(crate) context: CallContext,
-    pub(crate) status: Option<StatusCode>,
-    /// Kept as the header value (a cheap clone); turned into a string only for errors.
-    pub(crate) request_id: Option<HeaderValue>,
-    pub(crate) captured: Option<reqwest::Response>,
-    /// A failure no `reqwest::Error` can express (a body over the size limit). It takes
-    /// precedence over whatever the generated code makes of the stand-in response.
-    pub(crate) failure: Option<Error>,
-}
-
-/// The executor of one call: its options and what the transport learns, in one allocation.
-pub(crate) struct CallExecutor {
-    config: Arc<Config>,
-    spec: CallSpec,
-    state: Mutex<CallState>,
-}
-
-impl CallExecutor {
-    pub(crate) fn new(config: Arc<Config>, spec: CallSpec) -> Arc<Self> {
-        Arc::new(Self {
-            config,
-            spec,
-            state: Mutex::default(),
-        })
-    }
-
-    /// What the transport recorded so far.
-    pub(crate) fn state(&self) -> std::sync::MutexGuard<'_, CallState> {
-        // A panic while holding this lock cannot leave it inconsistent: every write is a plain
-        // store.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+/// Sends one generated operation and returns its final successful response; error statuses
+/// become the status-specific [`Error`].
+pub(crate) async fn call<O: Operation>(
+    config: &Config,
+    op: &O,
+    options: &RequestOptions,
+    read: Read,
+) -> Result<Exchanged> {
+    crate::checks::check(op)?;
+    let body = op.body();
+    let headers = options.validate(body.is_some())?;
+    let request = build::<O>(config, op, options, body)?;
+    let done = exchange(
+        config,
+        Exchange {
+            operation: O::ID,
+            request,
+            headers: &headers,
+            timeout: options.timeout,
+            max_retries: options.max_retries,
+            read,
+            bare: false,
+            upload: None,
+        },
+    )
+    .await
+    .map_err(Failed::into_error)?;
+    if done.response.status().is_success() {
+        Ok(done)
+    } else {
+        Err(status_error(done))
     }
 }
 
-impl Executor for CallExecutor {
-    fn execute(
-        self: Arc<Self>,
-        request: reqwest::Request,
-        operation_id: &'static str,
-    ) -> ExecFuture {
-        Box::pin(execute(self, request, operation_id))
+/// Sends one generated operation and decodes its output.
+pub(crate) async fn send<O: Operation>(
+    config: &Config,
+    op: &O,
+    options: &RequestOptions,
+) -> Result<O::Output> {
+    let done = call(config, op, options, Read::Whole).await?;
+    decode::<O::Output>(&done)
+}
+
+/// The request of one operation, built once: every attempt sends a copy.
+fn build<O: Operation>(
+    config: &Config,
+    op: &O,
+    options: &RequestOptions,
+    body: Option<&O::Body>,
+) -> Result<reqwest::Request> {
+    let path = op.path().map_err(|e| Error::invalid(e.field, e.reason))?;
+    let mut url = reqwest::Url::parse(&format!("{}{path}", config.base_url))
+        .map_err(|e| Error::Config(format!("base URL: {e}")))?;
+    let mut query = Query::default();
+    op.query(&mut query);
+    let mut pairs: Vec<(&str, &str)> = query
+        .pairs()
+        .iter()
+        .map(|(k, v)| (*k, v.as_str()))
+        .collect();
+    // Later sources override earlier ones: the operation's, the client's defaults, the call's.
+    for (k, v) in config.default_query.iter().chain(&options.query) {
+        pairs.retain(|(name, _)| name != k);
+        pairs.push((k, v));
+    }
+    if !pairs.is_empty() {
+        url.query_pairs_mut().extend_pairs(pairs);
+    }
+    let mut request = reqwest::Request::new(O::METHOD, url);
+    request.headers_mut().insert(
+        reqwest::header::ACCEPT,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Some(body) = body {
+        let mut value = serde_json::to_value(body)
+            .map_err(|e| Error::invalid("body", format!("cannot be serialized: {e}")))?;
+        if let serde_json::Value::Object(map) = &mut value {
+            for (k, v) in &options.extra_body {
+                map.insert(k.clone(), v.clone());
+            }
+        }
+        let bytes = serde_json::to_vec(&value)
+            .map_err(|e| Error::invalid("body", format!("cannot be serialized: {e}")))?;
+        request.headers_mut().insert(
+            reqwest::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        *request.body_mut() = Some(bytes.into());
+    }
+    Ok(request)
+}
+
+/// Decodes a read body as `T`; an empty body decodes as JSON `null` (what `()` expects), and
+/// a `()` output ignores whatever body came.
+pub(crate) fn decode<T: DeserializeOwned + 'static>(done: &Exchanged) -> Result<T> {
+    let bytes = done.body.as_deref().unwrap_or_default();
+    parse_body::<T>(
+        bytes,
+        done.response.status(),
+        done.response.headers(),
+        &done.context,
+    )
+}
+
+pub(crate) fn parse_body<T: DeserializeOwned + 'static>(
+    bytes: &[u8],
+    status: StatusCode,
+    headers: &HeaderMap,
+    context: &CallContext,
+) -> Result<T> {
+    // Operations without a response schema (`()`) succeed whatever body a 2xx carries.
+    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<()>()
+        && let Ok(v) = serde_json::from_slice::<T>(b"null")
+    {
+        return Ok(v);
+    }
+    let input: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        bytes
+    };
+    serde_json::from_slice(input).map_err(|e| {
+        let request_id = crate::error::header_request_id(headers);
+        decode_error::<T>(input, e, Some(status), request_id, context.clone())
+    })
+}
+
+pub(crate) fn decode_error<T: DeserializeOwned>(
+    bytes: &[u8],
+    source: serde_json::Error,
+    status: Option<StatusCode>,
+    request_id: Option<String>,
+    context: CallContext,
+) -> Error {
+    // Decode again, this time tracking the path, to name the field that failed.
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let path = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => Some(e.path().to_string()).filter(|p| p != "." && !p.is_empty()),
+        Ok(_) => None,
+    };
+    Error::Decode(Box::new(DecodeError {
+        status,
+        request_id,
+        path,
+        body_snippet: snippet(&String::from_utf8_lossy(bytes), 300),
+        context,
+        source,
+    }))
+}
+
+/// The status-specific error for a final non-2xx response whose body was read.
+pub(crate) fn status_error(done: Exchanged) -> Error {
+    let status = done.response.status();
+    let headers = done.response.headers().clone();
+    let body = done
+        .body
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let api = ApiError::new(status, headers, body, done.context);
+    if status.is_success() {
+        Error::Status(Box::new(api))
+    } else {
+        Error::from_api(api)
     }
 }
 
-async fn execute(
-    call: Arc<CallExecutor>,
-    mut request: reqwest::Request,
-    operation: &'static str,
-) -> reqwest::Result<reqwest::Response> {
-    // progenitor adds `api-version: <info.version>`; the API defines no such header.
-    request.headers_mut().remove(API_VERSION);
-    let method = request.method().clone();
-    let path = request.url().path().to_string();
+/// A transport error; `sent` says whether the request may have reached the server in full.
+pub(crate) fn transport_error(source: reqwest::Error, context: CallContext, sent: bool) -> Error {
+    if source.is_timeout() {
+        Error::Timeout {
+            context: Box::new(context),
+            detail: if source.is_connect() {
+                "could not connect in time".into()
+            } else {
+                "no complete response in time".into()
+            },
+            may_have_been_processed: sent && !source.is_connect(),
+        }
+    } else {
+        Error::Connection {
+            context: Box::new(context),
+            source,
+        }
+    }
+}
+
+/// Runs every attempt of one exchange and returns the final response, or why there was none.
+pub(crate) async fn exchange(
+    config: &Config,
+    ex: Exchange<'_>,
+) -> std::result::Result<Exchanged, Failed> {
+    let method = ex.request.method().clone();
+    let path = ex.request.url().path().to_string();
     let span = tracing::debug_span!(
         "aymara.request",
-        operation,
+        operation = ex.operation,
         method = %method,
         path = %path,
         status = tracing::field::Empty,
         attempts = tracing::field::Empty,
         request_id = tracing::field::Empty,
     );
-    call.state().context = CallContext {
-        operation,
-        method: method.clone(),
+    let context = CallContext {
+        operation: ex.operation,
+        method,
         path,
         attempts: 0,
     };
-    attempts(&call, request, &method).instrument(span).await
+    attempts(config, ex, context).instrument(span).await
 }
 
-/// The retry loop: each attempt is sent and its body read; a failure is retried when the
-/// policy, the budget and the body allow it, after the server's or the backoff's delay.
 async fn attempts(
-    call: &CallExecutor,
-    request: reqwest::Request,
-    method: &Method,
-) -> reqwest::Result<reqwest::Response> {
-    let (config, spec) = (&*call.config, &call.spec);
-    let max_retries = spec.options.max_retries.unwrap_or(config.retry.max_retries);
+    config: &Config,
+    ex: Exchange<'_>,
+    mut context: CallContext,
+) -> std::result::Result<Exchanged, Failed> {
+    let max_retries = ex.max_retries.unwrap_or(config.retry.max_retries);
+    let replay = ex.upload.as_ref().and_then(|u| u.replay.clone());
+    let tracker = ex.upload.as_ref().map(|u| u.tracker.clone());
+    let deadline = match ex.upload {
+        Some(_) => None,
+        None => Some(attempt_timeout(ex.timeout.unwrap_or(config.timeout))),
+    };
+    let method = context.method.clone();
     let mut retry = 0u32;
-    let mut current = request;
+    let mut current = ex.request;
     loop {
-        // Keep a copy for the next attempt, taken before auth and options are applied (a
-        // smaller copy, prepared again if used); a streamed body is rebuilt by `replay` if it
-        // can be, and otherwise sent once.
+        // The copy for a next attempt: a clone when the body allows it, else a replay.
         let spare = if retry < max_retries {
             current.try_clone()
         } else {
             None
         };
-        let may_retry = spare.is_some() || (retry < max_retries && spec.replay.is_some());
-        prepare(config, spec, &mut current);
+        let may_retry = spare.is_some() || (retry < max_retries && replay.is_some());
+        apply(config, ex.bare, ex.headers, &mut current);
         current
             .headers_mut()
             .insert(RETRY_COUNT_HEADER, retry_count(retry));
-        let attempts = retry.saturating_add(1);
+        *current.timeout_mut() = deadline;
+        let attempt = retry.saturating_add(1);
+        context.attempts = attempt;
         let sent = config.http.execute(current).await;
         let (last, delay) = match sent {
             Ok(resp) => {
                 let outcome = Outcome::Response(resp.status(), resp.headers());
-                if may_retry && config.retry.should_retry(method, &outcome) {
+                if may_retry && config.retry.should_retry(&method, &outcome) {
                     let delay = config
                         .retry
                         .server_delay(resp.headers())
@@ -175,17 +352,16 @@ async fn attempts(
                     tracing::debug!(status = resp.status().as_u16(), retry, ?delay, "retrying");
                     (Ok(resp), delay)
                 } else {
-                    match conclude(call, resp).await {
-                        Concluded::Done(resp) => return finish(call, Ok(resp), attempts),
-                        Concluded::TooLarge(failure) => return too_large(call, failure, attempts),
-                        Concluded::Failed(e) => {
+                    match conclude(config, ex.read, resp).await {
+                        Ok((response, body)) => return Ok(finish(response, body, context)),
+                        Err(BodyError::TooLarge) => return Err(too_large(config, context)),
+                        Err(BodyError::Transport(e)) => {
                             let failure = Outcome::Failure { connect: false };
-                            if !(may_retry && config.retry.should_retry(method, &failure)) {
-                                return finish(call, Err(scrub(spec, e)), attempts);
+                            if !(may_retry && config.retry.should_retry(&method, &failure)) {
+                                return Err(fail(ex.bare, e, context));
                             }
-                            let delay = config.retry.backoff(retry);
-                            tracing::debug!(error = %e, retry, ?delay, "body failed; retrying");
-                            (Err(e), delay)
+                            tracing::debug!(error = %e, retry, "body failed; retrying");
+                            (Err(e), config.retry.backoff(retry))
                         }
                     }
                 }
@@ -194,63 +370,87 @@ async fn attempts(
                 let failure = Outcome::Failure {
                     connect: e.is_connect(),
                 };
-                if !(may_retry && config.retry.should_retry(method, &failure)) {
-                    return finish(call, Err(scrub(spec, e)), attempts);
+                if !(may_retry && config.retry.should_retry(&method, &failure)) {
+                    return Err(fail(ex.bare, e, context));
                 }
-                let delay = config.retry.backoff(retry);
-                tracing::debug!(error = %e, retry, ?delay, "retrying");
-                (Err(e), delay)
+                tracing::debug!(error = %e, retry, "retrying");
+                (Err(e), config.retry.backoff(retry))
             }
         };
-        if let Some(tracker) = &spec.tracker {
+        if let Some(tracker) = &tracker {
             tracker.pause();
         }
         tokio::time::sleep(delay).await;
-        if let Some(tracker) = &spec.tracker {
+        if let Some(tracker) = &tracker {
             tracker.resume();
         }
-        let next = spare.or_else(|| spec.replay.as_ref().and_then(|rebuild| rebuild()));
-        let Some(next) = next else {
+        // Decided only now that a retry will happen: a replay reopens the source.
+        let Some(next) = spare.or_else(|| replay.as_ref().and_then(|rebuild| rebuild())) else {
             // The source could not be reopened (e.g. the file vanished): report this attempt.
             return match last {
-                Ok(resp) => match conclude(call, resp).await {
-                    Concluded::Done(resp) => finish(call, Ok(resp), attempts),
-                    Concluded::TooLarge(failure) => too_large(call, failure, attempts),
-                    Concluded::Failed(e) => finish(call, Err(scrub(spec, e)), attempts),
+                Ok(resp) => match conclude(config, ex.read, resp).await {
+                    Ok((response, body)) => Ok(finish(response, body, context)),
+                    Err(BodyError::TooLarge) => Err(too_large(config, context)),
+                    Err(BodyError::Transport(e)) => Err(fail(ex.bare, e, context)),
                 },
-                Err(e) => finish(call, Err(scrub(spec, e)), attempts),
+                Err(e) => Err(fail(ex.bare, e, context)),
             };
         };
         drop(last);
-        retry = attempts;
+        retry = attempt;
         current = next;
     }
 }
 
-/// How an attempt's response ends.
-enum Concluded {
-    /// Ready for the caller: body read into memory, or a raw call's success left unread.
-    Done(reqwest::Response),
-    /// Reading the body failed (reset, cut short, timed out).
-    Failed(reqwest::Error),
-    /// The body exceeded the client's limit.
-    TooLarge(Error),
+fn too_large(config: &Config, context: CallContext) -> Failed {
+    record_attempts(context.attempts);
+    Failed::TooLarge {
+        limit: config.max_response_body,
+        context,
+    }
 }
 
-/// Reads the body of a response that will not be retried (a raw call's success stays unread).
-async fn conclude(call: &CallExecutor, resp: reqwest::Response) -> Concluded {
-    if call.spec.capture && resp.status().is_success() {
-        return Concluded::Done(resp);
+fn record_attempts(attempts: u32) {
+    tracing::Span::current().record("attempts", attempts);
+}
+
+fn fail(bare: bool, e: reqwest::Error, context: CallContext) -> Failed {
+    record_attempts(context.attempts);
+    // Presigned URLs carry their signature in the query: keep it out of error messages.
+    let source = if bare { e.without_url() } else { e };
+    Failed::Transport { source, context }
+}
+
+fn finish(response: reqwest::Response, body: Option<Bytes>, context: CallContext) -> Exchanged {
+    let span = tracing::Span::current();
+    span.record("attempts", context.attempts);
+    span.record("status", response.status().as_u16());
+    if let Some(id) = request_id_value(response.headers()).and_then(|v| v.to_str().ok()) {
+        span.record("request_id", id);
     }
-    let limit = call.config.max_response_body;
-    match read_body(resp, limit).await {
-        Ok(resp) => Concluded::Done(resp),
-        Err(BodyError::Transport(e)) => Concluded::Failed(e),
-        Err(BodyError::TooLarge) => Concluded::TooLarge(Error::ResponseTooLarge {
-            context: Box::new(call.state().context.clone()),
-            limit,
-        }),
+    Exchanged {
+        response,
+        body,
+        context,
     }
+}
+
+/// Reads what `read` asks for of a response that will not be retried.
+async fn conclude(
+    config: &Config,
+    read: Read,
+    mut resp: reqwest::Response,
+) -> std::result::Result<(reqwest::Response, Option<Bytes>), BodyError> {
+    let wanted = match read {
+        Read::Whole => true,
+        Read::SuccessUnread => !resp.status().is_success(),
+        Read::Nothing => false,
+    };
+    if !wanted {
+        return Ok((resp, None));
+    }
+    let body = read_bytes(&mut resp, config.max_response_body).await?;
+    Ok((resp, Some(body)))
 }
 
 /// Why a body could not be read.
@@ -264,7 +464,7 @@ pub(crate) enum BodyError {
 pub(crate) async fn read_bytes(
     resp: &mut reqwest::Response,
     limit: u64,
-) -> Result<Bytes, BodyError> {
+) -> std::result::Result<Bytes, BodyError> {
     let mut first: Option<Bytes> = None;
     let mut more: Option<BytesMut> = None;
     let mut total: u64 = 0;
@@ -289,40 +489,6 @@ pub(crate) async fn read_bytes(
     })
 }
 
-async fn read_body(
-    mut resp: reqwest::Response,
-    limit: u64,
-) -> Result<reqwest::Response, BodyError> {
-    let body = read_bytes(&mut resp, limit).await?;
-    let (parts, _) = http::Response::<reqwest::Body>::from(resp).into_parts();
-    Ok(reqwest::Response::from(http::Response::from_parts(
-        parts, body,
-    )))
-}
-
-/// Records the failure for the caller; the generated code gets a 502 stand-in, so that even a
-/// bare `Client::raw()` caller sees an error rather than an empty success.
-fn too_large(
-    call: &CallExecutor,
-    failure: Error,
-    attempts: u32,
-) -> reqwest::Result<reqwest::Response> {
-    call.state().failure = Some(failure);
-    finish(call, Ok(stand_in(StatusCode::BAD_GATEWAY)), attempts)
-}
-
-/// An empty response with `status`, for the generated code when the real outcome is elsewhere.
-fn stand_in(status: StatusCode) -> reqwest::Response {
-    let mut r = http::Response::new(Vec::<u8>::new());
-    *r.status_mut() = status;
-    reqwest::Response::from(r)
-}
-
-/// Presigned URLs carry their signature in the query: keep it out of error messages.
-fn scrub(spec: &CallSpec, e: reqwest::Error) -> reqwest::Error {
-    if spec.bare { e.without_url() } else { e }
-}
-
 /// The retry-count header's value, without allocating for the usual counts.
 fn retry_count(retry: u32) -> HeaderValue {
     match retry {
@@ -333,76 +499,22 @@ fn retry_count(retry: u32) -> HeaderValue {
     }
 }
 
-fn finish(
-    call: &CallExecutor,
-    result: reqwest::Result<reqwest::Response>,
-    attempts: u32,
-) -> reqwest::Result<reqwest::Response> {
-    let span = tracing::Span::current();
-    span.record("attempts", attempts);
-    let mut st = call.state();
-    st.context.attempts = attempts;
-    let resp = result?;
-    let status = resp.status();
-    let request_id = request_id_value(resp.headers()).cloned();
-    span.record("status", status.as_u16());
-    if let Some(id) = request_id.as_ref().and_then(|v| v.to_str().ok()) {
-        span.record("request_id", id);
-    }
-    st.status = Some(status);
-    st.request_id = request_id;
-    if call.spec.capture && status.is_success() {
-        // The caller reads the real body; the generated code gets an empty stand-in.
-        st.captured = Some(resp);
-        return Ok(stand_in(status));
-    }
-    Ok(resp)
-}
-
-/// Applies auth, defaults and the call's options to the request of one attempt.
-fn prepare(config: &Config, spec: &CallSpec, request: &mut reqwest::Request) {
-    let headers = request.headers_mut();
-    if spec.bare {
+/// Auth, the client's default headers and the call's headers, on one attempt's request.
+fn apply(config: &Config, bare: bool, headers: &HeaderMap, request: &mut reqwest::Request) {
+    let target = request.headers_mut();
+    if bare {
         // Never send Aymara credentials to object storage.
         if let Some(ua) = config.headers.get(reqwest::header::USER_AGENT) {
-            headers.insert(reqwest::header::USER_AGENT, ua.clone());
+            target.insert(reqwest::header::USER_AGENT, ua.clone());
         }
     } else {
         for (name, value) in &config.headers {
-            headers.insert(name.clone(), value.clone());
+            target.insert(name.clone(), value.clone());
         }
     }
-    for (name, value) in &spec.headers {
-        headers.insert(name.clone(), value.clone());
+    for (name, value) in headers {
+        target.insert(name.clone(), value.clone());
     }
-
-    let default_query: &[(String, String)] = if spec.bare {
-        &[]
-    } else {
-        &config.default_query
-    };
-    if !default_query.is_empty() || !spec.options.query.is_empty() {
-        // Later sources override earlier ones: spec-built, then client defaults, then the call's.
-        let url = request.url_mut();
-        let mut pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-        for (k, v) in default_query.iter().chain(&spec.options.query) {
-            pairs.retain(|(name, _)| name != k);
-            pairs.push((k.clone(), v.clone()));
-        }
-        url.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-
-    if !spec.options.extra_body.is_empty() {
-        merge_body(request, &spec.options.extra_body);
-    }
-
-    *request.timeout_mut() = if spec.no_deadline {
-        None
-    } else {
-        Some(attempt_timeout(
-            spec.options.timeout.unwrap_or(config.timeout),
-        ))
-    };
 }
 
 /// reqwest's deadline covers connecting, sending, the headers and the whole body. A timeout
@@ -412,24 +524,55 @@ fn attempt_timeout(timeout: Duration) -> Duration {
     timeout.min(LONGEST)
 }
 
-fn merge_body(request: &mut reqwest::Request, extra: &serde_json::Map<String, serde_json::Value>) {
-    let Some(bytes) = request.body().and_then(|b| b.as_bytes()) else {
-        return;
-    };
-    let merged = match serde_json::from_slice::<serde_json::Value>(bytes) {
-        Ok(serde_json::Value::Object(mut map)) => {
-            for (k, v) in extra {
-                map.insert(k.clone(), v.clone());
+/// The executor behind [`crate::Client::raw`]: the generated client's requests take the same
+/// exchange (auth, retries, deadline, tracing); the generated code reads the responses.
+pub(crate) struct RawExecutor {
+    pub(crate) config: Arc<Config>,
+}
+
+impl aymara_raw::hooks::Executor for RawExecutor {
+    fn execute(
+        self: Arc<Self>,
+        mut request: reqwest::Request,
+        operation_id: &'static str,
+    ) -> aymara_raw::hooks::ExecFuture {
+        Box::pin(async move {
+            // progenitor adds `api-version: <info.version>`; the API defines no such header.
+            request.headers_mut().remove("api-version");
+            let headers = HeaderMap::new();
+            let ex = Exchange {
+                operation: operation_id,
+                request,
+                headers: &headers,
+                timeout: None,
+                max_retries: None,
+                read: Read::Nothing,
+                bare: false,
+                upload: None,
+            };
+            match exchange(&self.config, ex).await {
+                Ok(done) => Ok(done.response),
+                Err(Failed::Transport { source, .. }) => Err(source),
+                // Not reached (nothing is read); reported as a body error all the same.
+                Err(Failed::TooLarge { limit, .. }) => Err(body_error(limit).await),
             }
-            serde_json::Value::Object(map)
-        }
-        _ => return,
-    };
-    if let Ok(body) = serde_json::to_vec(&merged) {
-        let len = body.len();
-        *request.body_mut() = Some(body.into());
-        request
-            .headers_mut()
-            .insert(reqwest::header::CONTENT_LENGTH, HeaderValue::from(len));
+        })
+    }
+}
+
+/// A reqwest body error saying the size limit was passed: the generated client's error type
+/// has no other way to carry it.
+async fn body_error(limit: u64) -> reqwest::Error {
+    let failing = futures_util::stream::once(async move {
+        Err::<Bytes, _>(std::io::Error::other(format!(
+            "response body over the {limit}-byte limit"
+        )))
+    });
+    let response =
+        reqwest::Response::from(http::Response::new(reqwest::Body::wrap_stream(failing)));
+    match response.bytes().await {
+        Err(e) => e,
+        // A stream whose only item is an error cannot be read successfully.
+        Ok(_) => Box::pin(body_error(limit)).await,
     }
 }

@@ -474,10 +474,12 @@ pub(crate) async fn guard<F>(
     tracker: &Tracker,
     stall: Duration,
     response_timeout: Duration,
-    context: impl Fn() -> CallContext,
-) -> Result<reqwest::Response>
+    context: CallContext,
+) -> Result<crate::transport::Exchanged>
 where
-    F: std::future::Future<Output = reqwest::Result<reqwest::Response>>,
+    F: std::future::Future<
+            Output = std::result::Result<crate::transport::Exchanged, crate::transport::Failed>,
+        >,
 {
     let tick = (stall.checked_div(4).unwrap_or_default())
         .clamp(Duration::from_millis(10), Duration::from_secs(1));
@@ -485,19 +487,22 @@ where
     loop {
         tokio::select! {
             result = &mut send => {
-                return result.map_err(|e| {
-                    let failed = tracker.lock().source_error.take();
-                    match failed {
+                return result.map_err(|failed| {
+                    let source_error = tracker.lock().source_error.take();
+                    match (source_error, failed) {
                         // The source failed (e.g. the file shrank while being read): say so.
-                        Some((kind, message)) => Error::Io {
+                        (Some((kind, message)), _) => Error::Io {
                             path: None,
                             source: std::io::Error::new(kind, message),
                         },
-                        None => crate::request::transport_error_after(
-                            e,
-                            context(),
-                            tracker.body_complete(),
-                        ),
+                        (None, crate::transport::Failed::Transport { source, context }) => {
+                            crate::transport::transport_error(
+                                source,
+                                context,
+                                tracker.body_complete(),
+                            )
+                        }
+                        (None, other) => other.into_error(),
                     }
                 });
             }
@@ -510,14 +515,14 @@ where
                     _ if paused => {}
                     None if idle >= stall => {
                         return Err(Error::Timeout {
-                            context: Box::new(context()),
+                            context: Box::new(context.clone()),
                             detail: format!("upload stalled: no bytes sent for {}s", stall.as_secs_f64()),
                             may_have_been_processed: false,
                         });
                     }
                     Some(waited) if waited >= response_timeout => {
                         return Err(Error::Timeout {
-                            context: Box::new(context()),
+                            context: Box::new(context.clone()),
                             detail: format!(
                                 "no complete response within {}s after the upload finished",
                                 response_timeout.as_secs_f64()

@@ -415,16 +415,16 @@ async fn evals_create_wait_list_update_analyze_delete() {
 
     // Analyze: one per page, following pages by hand and as a stream.
     let page = evals.analyze().limit(1).send_page().await.unwrap();
-    assert_eq!(page.total_count, 2);
-    assert_eq!(page.results.len(), 1);
-    assert!(page.has_more);
+    assert_eq!(page.count, Some(2));
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.has_more, Some(true));
     assert!(page.has_next_page());
     assert_eq!(page.next_offset(), Some(1));
     let next = page.next_page().await.unwrap().expect("a second page");
     assert_eq!(next.offset, 1);
-    assert_eq!(next.results.len(), 1);
+    assert_eq!(next.items.len(), 1);
     assert!(!next.has_next_page());
-    let both: BTreeSet<&str> = [&page.results[0].eval, &next.results[0].eval]
+    let both: BTreeSet<&str> = [&page.items[0].eval, &next.items[0].eval]
         .into_iter()
         .filter_map(|e| e.eval_uuid.as_deref())
         .collect();
@@ -479,8 +479,8 @@ async fn evals_create_wait_list_update_analyze_delete() {
         .send_page()
         .await
         .unwrap();
-    assert_eq!(with_runs.total_count, 0);
-    assert!(with_runs.results.is_empty());
+    assert_eq!(with_runs.count, Some(0));
+    assert!(with_runs.items.is_empty());
     assert!(!with_runs.has_next_page());
 
     // Delete: gone from get, prompts, list and a second delete.

@@ -886,7 +886,7 @@ fn blocking_create_get_list_and_analyze() {
     assert_eq!(analysed, [EVAL, EVAL_2, EVAL_3]);
     let first = c.evals().analyze().limit(2).send_page().unwrap();
     let second = first.next_page().unwrap().unwrap();
-    assert_eq!(second.results.len(), 1);
+    assert_eq!(second.items.len(), 1);
     assert!(second.next_page().unwrap().is_none());
     assert_eq!(c.evals().analyze().limit(2).pages().count(), 2);
     let err = c.evals().create("", "safety").send().unwrap_err();
