@@ -26,7 +26,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, Result};
 use crate::files::{Upload, UploadMany};
 use crate::pagination::Page;
-use crate::polling::{Pollable, Wait};
+use crate::polling::Wait;
 use crate::request::{Operation, Request};
 use crate::types::FileUpload;
 use crate::{ClientBuilder, eval_types, evals, files, health, reports};
@@ -248,10 +248,10 @@ impl<T> Iterator for Iter<T> {
     }
 }
 
-impl<P: Pollable> Wait<P, Blocking> {
+impl<O: Operation> Wait<O, Blocking> {
     /// Polls until done, failed or the deadline.
-    pub fn send(self) -> Result<P::Output> {
-        let mode = self.mode.clone();
+    pub fn send(self) -> Result<O::Output> {
+        let mode = self.request.mode.clone();
         mode.block_on(self.into_async().send())?
     }
 }

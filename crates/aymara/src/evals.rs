@@ -24,14 +24,15 @@
 //! parameter and body field has a setter generated from the spec (`x(value)`, `set_x(Option)`);
 //! the extras here are what the spec cannot say (one prompt at a time, prompt edits).
 
+use std::sync::Arc;
+
 use aymara_raw::operations::{
     EvalsAnalyze, EvalsCreate, EvalsDelete, EvalsGet, EvalsList, EvalsListPrompts, EvalsUpdate,
 };
 
 use crate::Client;
-use crate::error::Result;
-use crate::polling::{PollState, Pollable, Wait, status_state};
-use crate::request::{Async, BoxFuture, Request};
+use crate::polling::{PollState, Wait, status_state};
+use crate::request::{Async, Request};
 use crate::types::{
     Eval, EvalAnalysisRequest, EvalUpdate, PromptCreate, PromptExample, PromptUpdate,
     PromptUpdateAction,
@@ -137,8 +138,11 @@ impl<M: Clone> Evals<M> {
     /// ([`Error::WaitFailed`](crate::Error::WaitFailed)); [`Error::WaitTimeout`](crate::Error::WaitTimeout) after the deadline (15 minutes unless
     /// set, see [`crate::polling::WaitConfig`]). An eval without a `status`, or with a status
     /// this SDK does not know, counts as still in progress.
-    pub fn wait_until_ready(&self, eval_uuid: impl Into<String>) -> Wait<EvalReady, M> {
-        Wait::new(self.client.clone(), eval_uuid.into(), self.mode.clone())
+    /// To wait on an eval of another workspace, or with request options, repeat your own
+    /// request: `client.evals().get(&id).workspace_uuid(w).wait_until(evals::ready)`.
+    pub fn wait_until_ready(&self, eval_uuid: impl Into<String>) -> Wait<EvalsGet, M> {
+        let id = eval_uuid.into();
+        Wait::new(self.get(id.clone()), "eval", id, Arc::new(ready))
     }
 }
 
@@ -190,24 +194,10 @@ impl<M> Request<EvalsUpdate, M> {
     }
 }
 
-// ----- wait_until_ready -----
-
-/// Waiting for an eval's prompts to be generated ([`Evals::wait_until_ready`]).
-#[derive(Debug)]
-pub enum EvalReady {}
-
-impl Pollable for EvalReady {
-    type Output = Eval;
-    const RESOURCE: &'static str = "eval";
-
-    fn poll(client: &Client, id: &str) -> BoxFuture<Result<Eval>> {
-        let req = client.evals().get(id);
-        Box::pin(req.send())
-    }
-
-    fn state(eval: &Eval) -> PollState {
-        status_state(eval.status.as_ref())
-    }
+/// The acceptor of [`Evals::wait_until_ready`]: `finished` is done, `failed` failed, any other
+/// status (or none, or one this version does not know) still in progress.
+pub fn ready(eval: &Eval) -> PollState {
+    status_state(eval.status.as_ref())
 }
 
 /// Largest page the analysis endpoint accepts.

@@ -20,7 +20,7 @@ use futures_util::{StreamExt, stream};
 use crate::Client;
 use crate::error::{Error, Result};
 use crate::options::{RequestOptions, option_setters};
-use crate::polling::{PollState, Pollable, Wait};
+use crate::polling::{PollState, Wait};
 use crate::request::{Async, BoxFuture, Request};
 use crate::transport::{Exchange, Read, UploadState, decode, exchange, status_error};
 use crate::types::{
@@ -114,8 +114,9 @@ impl<M: Clone> Files<M> {
 
     /// Polls `GET /v2/files/{file_uuid}/status` until `completed` (returns the status) or
     /// `failed` ([`Error::WaitFailed`] with the server's `error_message`).
-    pub fn wait_for_processing(&self, file_uuid: impl Into<String>) -> Wait<FileProcessing, M> {
-        Wait::new(self.client.clone(), file_uuid.into(), self.mode.clone())
+    pub fn wait_for_processing(&self, file_uuid: impl Into<String>) -> Wait<FilesGetStatus, M> {
+        let id = file_uuid.into();
+        Wait::new(self.get_status(id.clone()), "file", id, Arc::new(processed))
     }
 }
 
@@ -146,27 +147,15 @@ impl<M> Request<FilesCreate, M> {
     }
 }
 
-/// Waiting for a file's processing ([`Files::wait_for_processing`]).
-#[derive(Debug)]
-pub enum FileProcessing {}
-
-impl Pollable for FileProcessing {
-    type Output = FileStatus;
-    const RESOURCE: &'static str = "file";
-
-    fn poll(client: &Client, id: &str) -> BoxFuture<Result<FileStatus>> {
-        let req = client.files().get_status(id);
-        Box::pin(req.send())
-    }
-
-    fn state(status: &FileStatus) -> PollState {
-        match &status.processing_status {
-            FileProcessingStatus::Completed => PollState::Done("completed".into()),
-            FileProcessingStatus::Failed => {
-                PollState::Failed("failed".into(), status.error_message.clone())
-            }
-            other => PollState::Pending(other.to_string()),
+/// The acceptor of [`Files::wait_for_processing`]: `completed` is done, `failed` failed (with
+/// the server's `error_message`), any other status still in progress.
+pub fn processed(status: &FileStatus) -> PollState {
+    match &status.processing_status {
+        FileProcessingStatus::Completed => PollState::Done("completed".into()),
+        FileProcessingStatus::Failed => {
+            PollState::Failed("failed".into(), status.error_message.clone())
         }
+        other => PollState::Pending(other.to_string()),
     }
 }
 

@@ -1,4 +1,9 @@
-//! Waiters: poll a resource until it reaches a terminal state or a deadline passes.
+//! Waiters: repeat a request until its response reaches a terminal state or a deadline passes.
+//!
+//! A waiter holds the request it repeats (so `workspace_uuid` and per-request options carry
+//! through every poll) and an acceptor, a function of the decoded response that says whether to
+//! keep going: `client.evals().get(&id).workspace_uuid(w).wait_until(evals::ready)`. The
+//! resources' `wait_until_*` methods are that with their built-in acceptor.
 //!
 //! Defaults suit real work (the official async helpers give up after 30 s): the first poll is
 //! immediate, then the interval starts at 1 s and grows by half each round up to 10 s, and the
@@ -12,10 +17,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::Client;
-use crate::checks::require_id;
 use crate::error::{Error, Result};
-use crate::request::{Async, BoxFuture};
+use crate::request::{Async, BoxFuture, Operation, Request};
 
 /// Where a polled resource stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,19 +31,9 @@ pub enum PollState {
     Failed(String, Option<String>),
 }
 
-/// Something a waiter can poll.
-pub trait Pollable: Send + 'static {
-    /// The polled representation, returned when the wait succeeds.
-    type Output: Send + 'static;
-    /// Name used in errors ("file", "eval", …).
-    const RESOURCE: &'static str;
-    /// Fetches the current representation.
-    #[doc(hidden)]
-    fn poll(client: &Client, id: &str) -> BoxFuture<Result<Self::Output>>;
-    /// Classifies it.
-    #[doc(hidden)]
-    fn state(output: &Self::Output) -> PollState;
-}
+/// Says where a polled response stands; the resources' acceptors are [`crate::evals::ready`],
+/// [`crate::runs::scored`], [`crate::reports::finished`] and [`crate::files::processed`].
+pub type Acceptor<T> = Arc<dyn Fn(&T) -> PollState + Send + Sync>;
 
 /// A snapshot passed to progress callbacks.
 #[derive(Clone, Debug)]
@@ -131,23 +124,27 @@ impl std::fmt::Debug for WaitConfig {
 
 /// A wait, configured with builder methods and run with `.send().await` or `.await`.
 #[must_use = "a waiter does nothing until awaited"]
-pub struct Wait<P, M = Async> {
-    pub(crate) client: Client,
+pub struct Wait<O: Operation, M = Async> {
+    pub(crate) request: Request<O, M>,
+    pub(crate) resource: &'static str,
     pub(crate) id: String,
+    pub(crate) acceptor: Acceptor<O::Output>,
     pub(crate) config: WaitConfig,
-    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-    pub(crate) mode: M,
-    pub(crate) _p: std::marker::PhantomData<fn() -> P>,
 }
 
-impl<P: Pollable, M> Wait<P, M> {
-    pub(crate) fn new(client: Client, id: String, mode: M) -> Self {
+impl<O: Operation, M> Wait<O, M> {
+    pub(crate) fn new(
+        request: Request<O, M>,
+        resource: &'static str,
+        id: String,
+        acceptor: Acceptor<O::Output>,
+    ) -> Self {
         Self {
-            client,
+            request,
+            resource,
             id,
+            acceptor,
             config: WaitConfig::default(),
-            mode,
-            _p: std::marker::PhantomData,
         }
     }
 
@@ -188,38 +185,55 @@ impl<P: Pollable, M> Wait<P, M> {
     }
 
     #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-    pub(crate) fn into_async(self) -> Wait<P, Async> {
+    pub(crate) fn into_async(self) -> Wait<O, Async> {
         Wait {
-            client: self.client,
+            request: self.request.into_async(),
+            resource: self.resource,
             id: self.id,
+            acceptor: self.acceptor,
             config: self.config,
-            mode: Async,
-            _p: self._p,
         }
     }
 }
 
-impl<P: Pollable> Wait<P, Async> {
-    /// Polls until done, failed or the deadline.
-    pub async fn send(self) -> Result<P::Output> {
-        wait::<P>(&self.client, &self.id, &self.config).await
+impl<O: Operation, M> Request<O, M> {
+    /// Repeats this request (its parameters and options unchanged) until `acceptor` says the
+    /// response is done or failed, or the deadline passes. For example, an eval in another
+    /// workspace: `client.evals().get(&id).workspace_uuid(w).wait_until(aymara::evals::ready)`.
+    pub fn wait_until(
+        self,
+        acceptor: impl Fn(&O::Output) -> PollState + Send + Sync + 'static,
+    ) -> Wait<O, M> {
+        let id = self.op.path().unwrap_or_default();
+        Wait::new(self, O::ID, id, Arc::new(acceptor))
     }
 }
 
-impl<P: Pollable> IntoFuture for Wait<P, Async> {
-    type Output = Result<P::Output>;
-    type IntoFuture = BoxFuture<Result<P::Output>>;
+impl<O: Operation> Wait<O, Async> {
+    /// Polls until done, failed or the deadline.
+    pub async fn send(self) -> Result<O::Output> {
+        wait(self).await
+    }
+}
+
+impl<O: Operation> IntoFuture for Wait<O, Async> {
+    type Output = Result<O::Output>;
+    type IntoFuture = BoxFuture<Result<O::Output>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
 }
 
-pub(crate) async fn wait<P: Pollable>(
-    client: &Client,
-    id: &str,
-    config: &WaitConfig,
-) -> Result<P::Output> {
-    require_id("id", id)?;
+async fn wait<O: Operation>(w: Wait<O, Async>) -> Result<O::Output> {
+    let Wait {
+        request,
+        resource,
+        id,
+        acceptor,
+        config,
+    } = w;
+    request.check_refused()?;
+    crate::checks::check(&request.op)?;
     if !(config.backoff.is_finite() && config.backoff >= 1.0) {
         return Err(Error::invalid("backoff", "must be a finite number >= 1.0"));
     }
@@ -229,15 +243,15 @@ pub(crate) async fn wait<P: Pollable>(
     let mut interval = config.interval;
     let mut polls = 0u32;
     loop {
-        let output = P::poll(client, id).await?;
+        let output = request.clone().send().await?;
         polls = polls.saturating_add(1);
-        let state = P::state(&output);
+        let state = acceptor(&output);
         if let Some(cb) = &config.progress {
             let status = match &state {
                 PollState::Pending(s) | PollState::Failed(s, _) | PollState::Done(s) => s.clone(),
             };
             cb(&WaitProgress {
-                id: id.to_string(),
+                id: id.clone(),
                 status,
                 polls,
                 elapsed: start.elapsed(),
@@ -247,8 +261,8 @@ pub(crate) async fn wait<P: Pollable>(
             PollState::Done(_) => return Ok(output),
             PollState::Failed(status, message) => {
                 return Err(Error::WaitFailed {
-                    resource: P::RESOURCE,
-                    id: id.to_string(),
+                    resource,
+                    id,
                     status,
                     message,
                 });
@@ -257,8 +271,8 @@ pub(crate) async fn wait<P: Pollable>(
                 let now = Instant::now();
                 if deadline.is_some_and(|d| now >= d) {
                     return Err(Error::WaitTimeout {
-                        resource: P::RESOURCE,
-                        id: id.to_string(),
+                        resource,
+                        id,
                         last_status: status,
                         waited: now.saturating_duration_since(start),
                         polls,
@@ -274,7 +288,8 @@ pub(crate) async fn wait<P: Pollable>(
     }
 }
 
-/// Where a polled eval, eval run or report stands, from its `status`.
+/// Where a polled eval, eval run or report stands, from its typed `status`: `finished` is done,
+/// `failed` failed, anything else (absent, or a status this version does not know) pending.
 pub(crate) fn status_state(status: Option<&crate::types::Status>) -> PollState {
     use crate::types::Status;
     match status {

@@ -11,12 +11,13 @@
 //!
 //! Ids are plain `String`s (`score_run_suite_summary.<uuid>` for reports).
 
+use std::sync::Arc;
+
 use aymara_raw::operations::{ReportsCreate, ReportsDelete, ReportsGet, ReportsList};
 
 use crate::Client;
-use crate::error::Result;
-use crate::polling::{PollState, Pollable, Wait, status_state};
-use crate::request::{Async, BoxFuture, Request};
+use crate::polling::{PollState, Wait, status_state};
+use crate::request::{Async, Request};
 use crate::types::{EvalSuiteReport, EvalSuiteReportRequest};
 
 /// The reports resource. Obtain it with [`Client::reports`].
@@ -66,8 +67,9 @@ impl<M: Clone> Reports<M> {
     /// Polls `GET /v2/eval-reports/{report_uuid}` until the report is `finished` (returns it) or
     /// `failed` ([`Error::WaitFailed`](crate::Error::WaitFailed)); [`Error::WaitTimeout`](crate::Error::WaitTimeout) after the deadline (15 minutes
     /// unless set).
-    pub fn wait_until_finished(&self, report_uuid: impl Into<String>) -> Wait<ReportGeneration, M> {
-        Wait::new(self.client.clone(), report_uuid.into(), self.mode.clone())
+    pub fn wait_until_finished(&self, report_uuid: impl Into<String>) -> Wait<ReportsGet, M> {
+        let id = report_uuid.into();
+        Wait::new(self.get(id.clone()), "report", id, Arc::new(finished))
     }
 }
 
@@ -78,20 +80,8 @@ impl<M> Request<ReportsCreate, M> {
     }
 }
 
-/// Waiting for a report to be generated ([`Reports::wait_until_finished`]).
-#[derive(Debug)]
-pub enum ReportGeneration {}
-
-impl Pollable for ReportGeneration {
-    type Output = EvalSuiteReport;
-    const RESOURCE: &'static str = "report";
-
-    fn poll(client: &Client, id: &str) -> BoxFuture<Result<EvalSuiteReport>> {
-        let req = client.reports().get(id);
-        Box::pin(req.send())
-    }
-
-    fn state(report: &EvalSuiteReport) -> PollState {
-        status_state(Some(&report.status))
-    }
+/// The acceptor of [`Reports::wait_until_finished`]: `finished` is done, `failed` failed, any
+/// other status still in progress.
+pub fn finished(report: &EvalSuiteReport) -> PollState {
+    status_state(Some(&report.status))
 }

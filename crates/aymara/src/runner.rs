@@ -39,10 +39,9 @@ use futures_util::{StreamExt, TryStreamExt, stream};
 use crate::Client;
 use crate::checks::require_id;
 use crate::error::{CallContext, DecodeError, Error, Result};
-use crate::evals;
 use crate::pagination::DEFAULT_PAGE_SIZE;
-use crate::polling::{Pollable, Wait, WaitConfig};
-use crate::request::{Async, Request};
+use crate::polling::WaitConfig;
+use crate::request::Request;
 use crate::runs;
 use crate::types::{Eval, EvalPrompt, EvalResponse, EvalRunExample, EvalRunResult, ScoredResponse};
 use crate::upload::{UploadSource, guess_content_type};
@@ -365,7 +364,11 @@ impl EvalRunner {
             EvalSource::New(eval) => created_uuid(client.evals().create_from(*eval).send().await?)?,
         };
 
-        let eval = wait::<evals::EvalReady>(&client, &eval_uuid, &settings.wait).await?;
+        let eval = client
+            .evals()
+            .wait_until_ready(&eval_uuid)
+            .with_config(settings.wait.clone())
+            .await?;
         let prompts = all_prompts(&client, &eval_uuid, settings.page_size).await?;
 
         let responses = answer_all(&client, &prompts, &answer, settings.concurrency, None).await?;
@@ -385,7 +388,12 @@ impl EvalRunner {
         }
         let created = create.send().await?;
 
-        let run = wait::<runs::RunScoring>(&client, &created.eval_run_uuid, &settings.wait).await?;
+        let run = client
+            .evals()
+            .runs()
+            .wait_until_scored(&created.eval_run_uuid)
+            .with_config(settings.wait.clone())
+            .await?;
         let responses = client
             .evals()
             .runs()
@@ -494,7 +502,11 @@ impl MultiTurn {
             settings,
         } = self;
         require_id("eval_uuid", &eval_uuid)?;
-        wait::<evals::EvalReady>(&client, &eval_uuid, &settings.wait).await?;
+        client
+            .evals()
+            .wait_until_ready(&eval_uuid)
+            .with_config(settings.wait.clone())
+            .await?;
         let mut prompts = all_prompts(&client, &eval_uuid, settings.page_size).await?;
 
         let mut turns = Vec::new();
@@ -564,13 +576,6 @@ impl MultiTurn {
 }
 
 /// Polls with a prepared configuration.
-async fn wait<P: Pollable>(client: &Client, id: &str, config: &WaitConfig) -> Result<P::Output> {
-    Wait::<P, Async>::new(client.clone(), id.to_string(), Async)
-        .with_config(config.clone())
-        .send()
-        .await
-}
-
 /// Every prompt of the eval, all pages.
 async fn all_prompts(client: &Client, eval_uuid: &str, page_size: u64) -> Result<Vec<EvalPrompt>> {
     let prompts = client

@@ -25,6 +25,8 @@
 //!
 //! Ids are plain `String`s (`score_run.<uuid>` for runs, `answer.<uuid>` for responses).
 
+use std::sync::Arc;
+
 use aymara_raw::operations::{
     EvalRunsCreate, EvalRunsDelete, EvalRunsGet, EvalRunsGetResponseHistory, EvalRunsList,
     EvalRunsListResponses, EvalRunsScoreResponses, EvalRunsUpdateResponse,
@@ -32,8 +34,8 @@ use aymara_raw::operations::{
 
 use crate::Client;
 use crate::error::{Error, Result};
-use crate::polling::{PollState, Pollable, Wait, status_state};
-use crate::request::{Async, BoxFuture, Request};
+use crate::polling::{PollState, Wait, status_state};
+use crate::request::{Async, Request};
 use crate::types::{
     AnswerUpdateRequest, ContentType, EvalResponse, EvalRunExample, EvalRunRequest, EvalRunResult,
     FileReference, FileUpload, ResponseContent,
@@ -222,8 +224,9 @@ impl<M: Clone> Runs<M> {
     /// Polls `GET /v2/eval-runs/{eval_run_uuid}` until the run is `finished` (returns it) or
     /// `failed` ([`Error::WaitFailed`]); [`Error::WaitTimeout`] after the deadline (15 minutes
     /// unless set).
-    pub fn wait_until_scored(&self, eval_run_uuid: impl Into<String>) -> Wait<RunScoring, M> {
-        Wait::new(self.client.clone(), eval_run_uuid.into(), self.mode.clone())
+    pub fn wait_until_scored(&self, eval_run_uuid: impl Into<String>) -> Wait<EvalRunsGet, M> {
+        let id = eval_run_uuid.into();
+        Wait::new(self.get(id.clone()), "eval run", id, Arc::new(scored))
     }
 }
 
@@ -261,22 +264,8 @@ macro_rules! run_request_extras {
 
 run_request_extras!(EvalRunsCreate, EvalRunsScoreResponses);
 
-// ----- wait_until_scored -----
-
-/// Waiting for an eval run to be scored ([`Runs::wait_until_scored`]).
-#[derive(Debug)]
-pub enum RunScoring {}
-
-impl Pollable for RunScoring {
-    type Output = EvalRunResult;
-    const RESOURCE: &'static str = "eval run";
-
-    fn poll(client: &Client, id: &str) -> BoxFuture<Result<EvalRunResult>> {
-        let req = client.evals().runs().get(id);
-        Box::pin(req.send())
-    }
-
-    fn state(run: &EvalRunResult) -> PollState {
-        status_state(Some(&run.status))
-    }
+/// The acceptor of [`Runs::wait_until_scored`]: `finished` is done, `failed` failed, any other
+/// status still in progress.
+pub fn scored(run: &EvalRunResult) -> PollState {
+    status_state(Some(&run.status))
 }

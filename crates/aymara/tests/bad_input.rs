@@ -50,7 +50,7 @@ fn operations() -> Vec<(&'static str, &'static str, Call)> {
             .files()
             .get_status(id)
             .send()),
-        op!("id", "/v2/files/{}/status", |c, id| c
+        op!("file_uuid", "/v2/files/{}/status", |c, id| c
             .files()
             .wait_for_processing(id)
             .send()),
@@ -71,7 +71,7 @@ fn operations() -> Vec<(&'static str, &'static str, Call)> {
             .evals()
             .list_prompts(id)
             .send_page()),
-        op!("id", "/v2/evals/{}", |c, id| c
+        op!("eval_uuid", "/v2/evals/{}", |c, id| c
             .evals()
             .wait_until_ready(id)
             .send()),
@@ -120,7 +120,7 @@ fn operations() -> Vec<(&'static str, &'static str, Call)> {
                 .is_passed(true)
                 .send()
         ),
-        op!("id", "/v2/eval-runs/{}", |c, id| c
+        op!("eval_run_uuid", "/v2/eval-runs/{}", |c, id| c
             .evals()
             .runs()
             .wait_until_scored(id)
@@ -142,7 +142,7 @@ fn operations() -> Vec<(&'static str, &'static str, Call)> {
             .reports()
             .delete(id)
             .send()),
-        op!("id", "/v2/eval-reports/{}", |c, id| c
+        op!("report_uuid", "/v2/eval-reports/{}", |c, id| c
             .reports()
             .wait_until_finished(id)
             .send()),

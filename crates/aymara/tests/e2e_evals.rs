@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aymara::Error;
-use aymara::polling::{Pollable, Wait, WaitConfig};
+use aymara::Operation;
+use aymara::polling::{Wait, WaitConfig};
 use aymara::runner::{self, Answer, EvalRunner, MultiTurn};
 use aymara::runs;
 use aymara::types::{
@@ -60,7 +61,7 @@ fn fast_wait() -> WaitConfig {
         .timeout(Duration::from_secs(10))
 }
 
-fn fast<P: Pollable, M>(wait: Wait<P, M>) -> Wait<P, M> {
+fn fast<O: Operation, M>(wait: Wait<O, M>) -> Wait<O, M> {
     wait.with_config(fast_wait())
 }
 

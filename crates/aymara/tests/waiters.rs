@@ -132,3 +132,61 @@ async fn request_errors_end_the_wait() {
         .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
 }
+
+/// A waiter repeats the request it was given: its query parameters and per-request headers go
+/// out on every poll, and the acceptor is any function of the typed response.
+#[tokio::test]
+async fn a_given_request_is_repeated_with_its_parameters_and_options() {
+    let server = MockServer::start_async().await;
+    statuses_for_traced_polls(&server).await;
+    let done = client(&server.base_url())
+        .files()
+        .get_status("f-1")
+        .header("x-trace", "t-1")
+        .wait_until(|s: &aymara::types::FileStatus| aymara::files::processed(s))
+        .interval(Duration::from_millis(5))
+        .await
+        .unwrap();
+    assert_eq!(done.processing_status, FileProcessingStatus::Completed);
+
+    // A typed acceptor of one's own: done as soon as the file is no longer pending.
+    let early = client(&server.base_url())
+        .files()
+        .get_status("f-1")
+        .header("x-trace", "t-1")
+        .wait_until(|s: &aymara::types::FileStatus| match s.processing_status {
+            FileProcessingStatus::Pending => aymara::polling::PollState::Pending("pending".into()),
+            _ => aymara::polling::PollState::Done(s.processing_status.to_string()),
+        })
+        .interval(Duration::from_millis(5))
+        .await
+        .unwrap();
+    assert_ne!(early.processing_status, FileProcessingStatus::Pending);
+}
+
+/// Only polls that carry the header match; others get a 404 that would fail the wait.
+async fn statuses_for_traced_polls(server: &MockServer) {
+    let counter = Arc::new(Mutex::new(0usize));
+    let c = counter.clone();
+    server
+        .mock_async(move |when, then| {
+            when.method(GET)
+                .path("/v2/files/f-1/status")
+                .header("x-trace", "t-1")
+                .is_true(move |_| {
+                    let mut n = c.lock().unwrap();
+                    *n += 1;
+                    *n <= 2
+                });
+            then.status(200).json_body(file_status("f-1", "processing"));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/v2/files/f-1/status")
+                .header("x-trace", "t-1");
+            then.status(200).json_body(file_status("f-1", "completed"));
+        })
+        .await;
+}
