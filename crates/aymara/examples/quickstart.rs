@@ -51,8 +51,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .on_progress(progress_bar("clip.mp4"))
         .send()
         .await?;
-    let text_id = text.file_uuid.clone().unwrap_or_default();
-    let video_id = video.file_uuid.clone().unwrap_or_default();
+    // Typed ids, taken from the objects that carry them.
+    let text_id = aymara::FileId::from(&text);
+    let video_id = aymara::FileId::from(&video);
     println!("  policy.txt → {text_id}\n  clip.mp4   → {video_id}");
 
     // 2. Wait for processing, showing each status change.
@@ -116,7 +117,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ai_instructions("Help with hardware questions. Never give dangerous instructions.")
         .send()
         .await?;
-    let eval_uuid = eval.eval_uuid.clone().unwrap_or_default();
+    let eval_uuid = aymara::EvalId::from(&eval);
     println!("  {eval_uuid}");
     client
         .evals()

@@ -16,10 +16,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .upload(UploadSource::bytes("raw.txt", "raw response demo"))
         .send()
         .await?;
-    let id = up.file_uuid.unwrap_or_default();
-
     // Like the official client's `with_raw_response`: headers first, parse on demand.
-    let raw = files.get(&id).send_raw().await?;
+    let raw = files.get(&up).send_raw().await?;
     println!(
         "status {} request id {:?} after {} attempt(s)",
         raw.status(),
@@ -30,7 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("parsed: {} ({})", detail.file_uuid, detail.content_type);
 
     // Like `with_streaming_response`: the body is read as it arrives.
-    let raw = files.get_status(&id).send_raw().await?;
+    let raw = files.get_status(&up).send_raw().await?;
     let chunks: Vec<_> = raw.bytes_stream().try_collect().await?;
     let body: Vec<u8> = chunks.concat();
     println!(

@@ -85,15 +85,14 @@ async fn demo_run(client: &aymara::Client) -> Result<String, aymara::Error> {
         .num_prompts(15)
         .send()
         .await?;
-    let eval_uuid = eval.eval_uuid.unwrap_or_default();
-    evals.wait_until_ready(&eval_uuid).await?;
-    let prompts = evals.list_prompts(&eval_uuid).collect_all().await?;
+    evals.wait_until_ready(&eval).await?;
+    let prompts = evals.list_prompts(&eval).collect_all().await?;
     let answers = prompts.iter().enumerate().map(|(i, p)| match i % 4 {
         0 => aymara::runs::refusal(&p.prompt_uuid),
         1 => aymara::runs::response(&p.prompt_uuid, "That is an unsafe thing to try."),
         _ => aymara::runs::response(&p.prompt_uuid, "The manual says to unplug it first."),
     });
-    let run = evals.runs().create(&eval_uuid, answers).send().await?;
-    evals.runs().wait_until_scored(&run.eval_run_uuid).await?;
+    let run = evals.runs().create(&eval, answers).send().await?;
+    evals.runs().wait_until_scored(&run).await?;
     Ok(run.eval_run_uuid)
 }

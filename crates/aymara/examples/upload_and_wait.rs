@@ -34,7 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .send()
         .await?;
     eprintln!();
-    let file_uuid = uploaded.file_uuid.clone().unwrap_or_default();
+    let file_uuid = aymara::FileId::from(&uploaded);
     println!("uploaded {} as {file_uuid}", path.display());
 
     let status = files

@@ -22,6 +22,7 @@ use crate::retry::RetryConfig;
 
 /// A named deployment of the API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Environment {
     /// `https://api.aymara.ai` (the default).
     Production,

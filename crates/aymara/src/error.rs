@@ -126,6 +126,7 @@ pub enum Error {
 
 /// Where a failed call was going.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct CallContext {
     /// The OpenAPI operation id, e.g. `files_get`.
     pub operation: &'static str,
@@ -155,6 +156,7 @@ impl fmt::Display for CallContext {
 
 /// A response with a non-success status.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status.
     pub status: StatusCode,
@@ -341,6 +343,7 @@ impl<T: fmt::Display> fmt::Display for CappedDisplay<T> {
 
 /// A success response that could not be decoded.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct DecodeError {
     /// The HTTP status, when known.
     pub status: Option<StatusCode>,

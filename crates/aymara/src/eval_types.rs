@@ -16,6 +16,7 @@ use aymara_raw::operations::{
 };
 
 use crate::Client;
+use crate::ids::EvalTypeId;
 use crate::request::{Async, Request};
 
 /// The eval types resource. Obtain it with [`Client::eval_types`].
@@ -40,8 +41,8 @@ impl<M: Clone> EvalTypes<M> {
     }
 
     /// `GET /v2/eval-types/{eval_type_uuid}`: one eval type.
-    pub fn get(&self, eval_type_uuid: impl Into<String>) -> Request<EvalTypesGet, M> {
-        self.request(EvalTypesGet::new(eval_type_uuid))
+    pub fn get(&self, eval_type_uuid: impl Into<EvalTypeId>) -> Request<EvalTypesGet, M> {
+        self.request(EvalTypesGet::new(eval_type_uuid.into().into_string()))
     }
 
     /// `GET /v2/eval-types/-/instructions?eval_type_slug=…`: the predefined AI instructions of
@@ -57,8 +58,10 @@ impl<M: Clone> EvalTypes<M> {
     /// eval type, by id, page by page or across pages.
     pub fn list_instructions(
         &self,
-        eval_type_uuid: impl Into<String>,
+        eval_type_uuid: impl Into<EvalTypeId>,
     ) -> Request<EvalTypesListInstructions, M> {
-        self.request(EvalTypesListInstructions::new(eval_type_uuid))
+        self.request(EvalTypesListInstructions::new(
+            eval_type_uuid.into().into_string(),
+        ))
     }
 }

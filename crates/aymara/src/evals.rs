@@ -13,14 +13,14 @@
 //!     .ai_instructions("Never give investment advice.")
 //!     .send()
 //!     .await?;
-//! let eval_uuid = eval.eval_uuid.unwrap_or_default();
-//! client.evals().wait_until_ready(&eval_uuid).await?;
-//! let prompts: Vec<_> = client.evals().list_prompts(&eval_uuid).items().try_collect().await?;
+//! client.evals().wait_until_ready(&eval).await?;
+//! let prompts: Vec<_> = client.evals().list_prompts(&eval).items().try_collect().await?;
 //! println!("{} prompts", prompts.len());
 //! # Ok(()) }
 //! ```
 //!
-//! Ids are plain `String`s (`test.<uuid>` for evals), as the API sends them. Every optional
+//! Ids are typed ([`crate::EvalId`], …); a method that takes one also takes a string or the object
+//! that carries it (`&eval`). Every optional
 //! parameter and body field has a setter generated from the spec (`x(value)`, `set_x(Option)`);
 //! the extras here are what the spec cannot say (one prompt at a time, prompt edits).
 
@@ -31,6 +31,7 @@ use aymara_raw::operations::{
 };
 
 use crate::Client;
+use crate::ids::EvalId;
 use crate::polling::{PollState, Wait, status_state};
 use crate::request::{Async, Request};
 use crate::types::{
@@ -101,8 +102,11 @@ impl<M: Clone> Evals<M> {
 
     /// `PUT /v2/evals/{eval_uuid}`: changes eval fields and adds, updates or deletes prompts in
     /// one call. Nothing set sends `{}`.
-    pub fn update(&self, eval_uuid: impl Into<String>) -> Request<EvalsUpdate, M> {
-        self.request(EvalsUpdate::new(eval_uuid, EvalUpdate::default()))
+    pub fn update(&self, eval_uuid: impl Into<EvalId>) -> Request<EvalsUpdate, M> {
+        self.request(EvalsUpdate::new(
+            eval_uuid.into().into_string(),
+            EvalUpdate::default(),
+        ))
     }
 
     /// `GET /v2/evals`: lists evals page by page (`.send_page()`), or across pages (`.items()`,
@@ -112,13 +116,13 @@ impl<M: Clone> Evals<M> {
     }
 
     /// `DELETE /v2/evals/{eval_uuid}`: deletes an eval.
-    pub fn delete(&self, eval_uuid: impl Into<String>) -> Request<EvalsDelete, M> {
-        self.request(EvalsDelete::new(eval_uuid))
+    pub fn delete(&self, eval_uuid: impl Into<EvalId>) -> Request<EvalsDelete, M> {
+        self.request(EvalsDelete::new(eval_uuid.into().into_string()))
     }
 
     /// `GET /v2/evals/{eval_uuid}`: one eval.
-    pub fn get(&self, eval_uuid: impl Into<String>) -> Request<EvalsGet, M> {
-        self.request(EvalsGet::new(eval_uuid))
+    pub fn get(&self, eval_uuid: impl Into<EvalId>) -> Request<EvalsGet, M> {
+        self.request(EvalsGet::new(eval_uuid.into().into_string()))
     }
 
     /// `POST /v2/eval-analysis`: evals matching filters, each with statistics of its score runs.
@@ -130,8 +134,8 @@ impl<M: Clone> Evals<M> {
 
     /// `GET /v2/evals/{eval_uuid}/prompts`: the prompts of a generated eval, page by page or
     /// across pages (`.items()`, `.collect_all()`).
-    pub fn list_prompts(&self, eval_uuid: impl Into<String>) -> Request<EvalsListPrompts, M> {
-        self.request(EvalsListPrompts::new(eval_uuid))
+    pub fn list_prompts(&self, eval_uuid: impl Into<EvalId>) -> Request<EvalsListPrompts, M> {
+        self.request(EvalsListPrompts::new(eval_uuid.into().into_string()))
     }
 
     /// Polls `GET /v2/evals/{eval_uuid}` until the eval is `finished` (returns it) or `failed`
@@ -140,9 +144,9 @@ impl<M: Clone> Evals<M> {
     /// this SDK does not know, counts as still in progress.
     /// To wait on an eval of another workspace, or with request options, repeat your own
     /// request: `client.evals().get(&id).workspace_uuid(w).wait_until(evals::ready)`.
-    pub fn wait_until_ready(&self, eval_uuid: impl Into<String>) -> Wait<EvalsGet, M> {
-        let id = eval_uuid.into();
-        Wait::new(self.get(id.clone()), "eval", id, Arc::new(ready))
+    pub fn wait_until_ready(&self, eval_uuid: impl Into<EvalId>) -> Wait<EvalsGet, M> {
+        let id: EvalId = eval_uuid.into();
+        Wait::new(self.get(&id), "eval", id.into_string(), Arc::new(ready))
     }
 }
 

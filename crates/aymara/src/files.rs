@@ -4,7 +4,7 @@
 //! ```no_run
 //! # async fn demo(client: aymara::Client) -> Result<(), aymara::Error> {
 //! let file = client.files().upload("notes.txt").workspace_uuid("ws-1").send().await?;
-//! let detail = client.files().get(file.file_uuid.as_deref().unwrap_or_default()).await?;
+//! let detail = client.files().get(&file).await?;
 //! println!("{} bytes", detail.file_size_bytes.unwrap_or(0));
 //! # Ok(()) }
 //! ```
@@ -19,6 +19,7 @@ use futures_util::{StreamExt, stream};
 
 use crate::Client;
 use crate::error::{Error, Result};
+use crate::ids::FileId;
 use crate::options::{RequestOptions, option_setters};
 use crate::polling::{PollState, Wait};
 use crate::request::{Async, BoxFuture, Request};
@@ -62,23 +63,23 @@ impl<M: Clone> Files<M> {
     }
 
     /// `GET /v2/files/{file_uuid}`: a file's details and download URL.
-    pub fn get(&self, file_uuid: impl Into<String>) -> Request<FilesGet, M> {
-        self.request(FilesGet::new(file_uuid))
+    pub fn get(&self, file_uuid: impl Into<FileId>) -> Request<FilesGet, M> {
+        self.request(FilesGet::new(file_uuid.into().into_string()))
     }
 
     /// `DELETE /v2/files/{file_uuid}`: soft-deletes a file.
-    pub fn delete(&self, file_uuid: impl Into<String>) -> Request<FilesDelete, M> {
-        self.request(FilesDelete::new(file_uuid))
+    pub fn delete(&self, file_uuid: impl Into<FileId>) -> Request<FilesDelete, M> {
+        self.request(FilesDelete::new(file_uuid.into().into_string()))
     }
 
     /// `GET /v2/files/{file_uuid}/frames`: frame URLs of a processed video.
-    pub fn get_frames(&self, file_uuid: impl Into<String>) -> Request<FilesGetFrames, M> {
-        self.request(FilesGetFrames::new(file_uuid))
+    pub fn get_frames(&self, file_uuid: impl Into<FileId>) -> Request<FilesGetFrames, M> {
+        self.request(FilesGetFrames::new(file_uuid.into().into_string()))
     }
 
     /// `GET /v2/files/{file_uuid}/status`: processing status.
-    pub fn get_status(&self, file_uuid: impl Into<String>) -> Request<FilesGetStatus, M> {
-        self.request(FilesGetStatus::new(file_uuid))
+    pub fn get_status(&self, file_uuid: impl Into<FileId>) -> Request<FilesGetStatus, M> {
+        self.request(FilesGetStatus::new(file_uuid.into().into_string()))
     }
 
     /// `POST /v2/files/-/uploads`: uploads one file as `multipart/form-data`, streamed.
@@ -114,9 +115,14 @@ impl<M: Clone> Files<M> {
 
     /// Polls `GET /v2/files/{file_uuid}/status` until `completed` (returns the status) or
     /// `failed` ([`Error::WaitFailed`] with the server's `error_message`).
-    pub fn wait_for_processing(&self, file_uuid: impl Into<String>) -> Wait<FilesGetStatus, M> {
-        let id = file_uuid.into();
-        Wait::new(self.get_status(id.clone()), "file", id, Arc::new(processed))
+    pub fn wait_for_processing(&self, file_uuid: impl Into<FileId>) -> Wait<FilesGetStatus, M> {
+        let id: FileId = file_uuid.into();
+        Wait::new(
+            self.get_status(&id),
+            "file",
+            id.into_string(),
+            Arc::new(processed),
+        )
     }
 }
 

@@ -12,10 +12,10 @@
 //!
 //! // Upload a file straight from disk (streamed, never read whole into memory)...
 //! let uploaded = client.files().upload("clip.mp4").send().await?;
-//! let file_uuid = uploaded.file_uuid.clone().unwrap_or_default();
-//! // ...and wait until the server has processed it.
-//! let status = client.files().wait_for_processing(&file_uuid).await?;
-//! println!("{file_uuid}: {}", status.processing_status);
+//! // ...and wait until the server has processed it (a method that takes an id also takes the
+//! // object that carries it).
+//! let status = client.files().wait_for_processing(&uploaded).await?;
+//! println!("{}: {}", status.file_uuid, status.processing_status);
 //!
 //! // Every file of every page, as a stream.
 //! let videos: Vec<_> = client
@@ -64,6 +64,7 @@
 mod checks;
 pub mod config;
 pub mod error;
+pub mod ids;
 pub mod options;
 pub mod pagination;
 pub mod polling;
@@ -88,12 +89,16 @@ pub mod types;
 
 use std::sync::Arc;
 
+#[doc(inline)]
 pub use aymara_raw::operations;
 pub use config::{ClientBuilder, Environment};
 pub use error::{Error, Result};
+pub use ids::{EvalId, EvalRunId, EvalTypeId, FileId, PromptId, ReportId, ResponseId};
 pub use options::RequestOptions;
 pub use pagination::Page;
-pub use request::{Operation, RawResponse, Request};
+#[doc(inline)]
+pub use request::Operation;
+pub use request::{RawResponse, Request};
 pub use reqwest::StatusCode;
 pub use retry::{NonIdempotentRetry, RetryConfig};
 

@@ -22,6 +22,7 @@ use crate::request::{Async, BoxFuture, Operation, Request};
 
 /// Where a polled resource stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PollState {
     /// Still working; the status as the server spelled it.
     Pending(String),

@@ -9,13 +9,15 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Ids are plain `String`s (`score_run_suite_summary.<uuid>` for reports).
+//! Ids are typed ([`crate::ReportId`], shaped `score_run_suite_summary.<uuid>`); a method that
+//! takes one also takes a string or the report itself.
 
 use std::sync::Arc;
 
 use aymara_raw::operations::{ReportsCreate, ReportsDelete, ReportsGet, ReportsList};
 
 use crate::Client;
+use crate::ids::{EvalRunId, ReportId};
 use crate::polling::{PollState, Wait, status_state};
 use crate::request::{Async, Request};
 use crate::types::{EvalSuiteReport, EvalSuiteReportRequest};
@@ -39,12 +41,15 @@ impl<M: Clone> Reports<M> {
     /// `POST /v2/eval-reports`: a summary report over these eval runs (at least one).
     /// Generation is asynchronous: follow with
     /// [`wait_until_finished`](Self::wait_until_finished).
-    pub fn create<S: Into<String>>(
+    pub fn create<S: Into<EvalRunId>>(
         &self,
         eval_run_uuids: impl IntoIterator<Item = S>,
     ) -> Request<ReportsCreate, M> {
         self.request(ReportsCreate::new(EvalSuiteReportRequest {
-            eval_run_uuids: eval_run_uuids.into_iter().map(Into::into).collect(),
+            eval_run_uuids: eval_run_uuids
+                .into_iter()
+                .map(|id| id.into().into_string())
+                .collect(),
         }))
     }
 
@@ -54,29 +59,34 @@ impl<M: Clone> Reports<M> {
     }
 
     /// `DELETE /v2/eval-reports/{report_uuid}`: deletes a report.
-    pub fn delete(&self, report_uuid: impl Into<String>) -> Request<ReportsDelete, M> {
-        self.request(ReportsDelete::new(report_uuid))
+    pub fn delete(&self, report_uuid: impl Into<ReportId>) -> Request<ReportsDelete, M> {
+        self.request(ReportsDelete::new(report_uuid.into().into_string()))
     }
 
     /// `GET /v2/eval-reports/{report_uuid}`: one report (`report_uuid` is its
     /// `eval_suite_report_uuid`).
-    pub fn get(&self, report_uuid: impl Into<String>) -> Request<ReportsGet, M> {
-        self.request(ReportsGet::new(report_uuid))
+    pub fn get(&self, report_uuid: impl Into<ReportId>) -> Request<ReportsGet, M> {
+        self.request(ReportsGet::new(report_uuid.into().into_string()))
     }
 
     /// Polls `GET /v2/eval-reports/{report_uuid}` until the report is `finished` (returns it) or
     /// `failed` ([`Error::WaitFailed`](crate::Error::WaitFailed)); [`Error::WaitTimeout`](crate::Error::WaitTimeout) after the deadline (15 minutes
     /// unless set).
-    pub fn wait_until_finished(&self, report_uuid: impl Into<String>) -> Wait<ReportsGet, M> {
-        let id = report_uuid.into();
-        Wait::new(self.get(id.clone()), "report", id, Arc::new(finished))
+    pub fn wait_until_finished(&self, report_uuid: impl Into<ReportId>) -> Wait<ReportsGet, M> {
+        let id: ReportId = report_uuid.into();
+        Wait::new(
+            self.get(&id),
+            "report",
+            id.into_string(),
+            Arc::new(finished),
+        )
     }
 }
 
 impl<M> Request<ReportsCreate, M> {
     /// Adds an eval run to the report.
-    pub fn eval_run_uuid(self, eval_run_uuid: impl Into<String>) -> Self {
-        self.eval_run_uuids([eval_run_uuid.into()])
+    pub fn eval_run_uuid(self, eval_run_uuid: impl Into<EvalRunId>) -> Self {
+        self.eval_run_uuids([eval_run_uuid.into().into_string()])
     }
 }
 

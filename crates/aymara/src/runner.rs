@@ -54,6 +54,7 @@ pub const DEFAULT_MAX_TURNS: u32 = 5;
 
 /// Your model's answer to one prompt.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Answer {
     /// A text answer.
     Text(String),
@@ -93,6 +94,7 @@ impl From<UploadSource> for Answer {
 
 /// Which eval an [`EvalRunner`] runs.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum EvalSource {
     /// An eval that already exists (its `eval_uuid`).
     Existing(String),

@@ -23,7 +23,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Ids are plain `String`s (`score_run.<uuid>` for runs, `answer.<uuid>` for responses).
+//! Ids are typed ([`crate::EvalRunId`], `score_run.<uuid>`; [`crate::ResponseId`], `answer.<uuid>`);
+//! a method that takes one also takes a string or the object that carries it (`&run`).
 
 use std::sync::Arc;
 
@@ -34,6 +35,7 @@ use aymara_raw::operations::{
 
 use crate::Client;
 use crate::error::{Error, Result};
+use crate::ids::{EvalId, EvalRunId, ResponseId};
 use crate::polling::{PollState, Wait, status_state};
 use crate::request::{Async, Request};
 use crate::types::{
@@ -143,11 +145,11 @@ impl<M: Clone> Runs<M> {
     /// query.
     pub fn create<R: Into<EvalResponse>>(
         &self,
-        eval_uuid: impl Into<String>,
+        eval_uuid: impl Into<EvalId>,
         responses: impl IntoIterator<Item = R>,
     ) -> Request<EvalRunsCreate, M> {
         self.request(EvalRunsCreate::new(run_request(
-            eval_uuid.into(),
+            eval_uuid.into().into_string(),
             responses,
         )))
     }
@@ -159,26 +161,26 @@ impl<M: Clone> Runs<M> {
     }
 
     /// `DELETE /v2/eval-runs/{eval_run_uuid}`: deletes an eval run.
-    pub fn delete(&self, eval_run_uuid: impl Into<String>) -> Request<EvalRunsDelete, M> {
-        self.request(EvalRunsDelete::new(eval_run_uuid))
+    pub fn delete(&self, eval_run_uuid: impl Into<EvalRunId>) -> Request<EvalRunsDelete, M> {
+        self.request(EvalRunsDelete::new(eval_run_uuid.into().into_string()))
     }
 
     /// `GET /v2/eval-runs/{eval_run_uuid}`: one eval run (its `responses` are usually absent:
     /// use [`list_responses`](Self::list_responses)).
-    pub fn get(&self, eval_run_uuid: impl Into<String>) -> Request<EvalRunsGet, M> {
-        self.request(EvalRunsGet::new(eval_run_uuid))
+    pub fn get(&self, eval_run_uuid: impl Into<EvalRunId>) -> Request<EvalRunsGet, M> {
+        self.request(EvalRunsGet::new(eval_run_uuid.into().into_string()))
     }
 
     /// `GET /v2/eval-runs/{eval_run_uuid}/responses/{response_uuid}/history`: the manual-edit
     /// history of one scored response (not paginated).
     pub fn get_response_history(
         &self,
-        eval_run_uuid: impl Into<String>,
-        response_uuid: impl Into<String>,
+        eval_run_uuid: impl Into<EvalRunId>,
+        response_uuid: impl Into<ResponseId>,
     ) -> Request<EvalRunsGetResponseHistory, M> {
         self.request(EvalRunsGetResponseHistory::new(
-            eval_run_uuid,
-            response_uuid,
+            eval_run_uuid.into().into_string(),
+            response_uuid.into().into_string(),
         ))
     }
 
@@ -186,9 +188,11 @@ impl<M: Clone> Runs<M> {
     /// page or across pages (`.items()`, `.collect_all()`).
     pub fn list_responses(
         &self,
-        eval_run_uuid: impl Into<String>,
+        eval_run_uuid: impl Into<EvalRunId>,
     ) -> Request<EvalRunsListResponses, M> {
-        self.request(EvalRunsListResponses::new(eval_run_uuid))
+        self.request(EvalRunsListResponses::new(
+            eval_run_uuid.into().into_string(),
+        ))
     }
 
     /// `POST /v2/eval-runs/-/score-responses`: scores the responses and returns the run with
@@ -198,11 +202,11 @@ impl<M: Clone> Runs<M> {
     /// [`crate::runner::MultiTurn`] for the whole loop.
     pub fn score_responses<R: Into<EvalResponse>>(
         &self,
-        eval_uuid: impl Into<String>,
+        eval_uuid: impl Into<EvalId>,
         responses: impl IntoIterator<Item = R>,
     ) -> Request<EvalRunsScoreResponses, M> {
         self.request(EvalRunsScoreResponses::new(run_request(
-            eval_uuid.into(),
+            eval_uuid.into().into_string(),
             responses,
         )))
     }
@@ -211,12 +215,12 @@ impl<M: Clone> Runs<M> {
     /// scored response's verdict, confidence or explanation. Nothing set sends `{}`.
     pub fn update_response(
         &self,
-        eval_run_uuid: impl Into<String>,
-        response_uuid: impl Into<String>,
+        eval_run_uuid: impl Into<EvalRunId>,
+        response_uuid: impl Into<ResponseId>,
     ) -> Request<EvalRunsUpdateResponse, M> {
         self.request(EvalRunsUpdateResponse::new(
-            eval_run_uuid,
-            response_uuid,
+            eval_run_uuid.into().into_string(),
+            response_uuid.into().into_string(),
             AnswerUpdateRequest::default(),
         ))
     }
@@ -224,9 +228,14 @@ impl<M: Clone> Runs<M> {
     /// Polls `GET /v2/eval-runs/{eval_run_uuid}` until the run is `finished` (returns it) or
     /// `failed` ([`Error::WaitFailed`]); [`Error::WaitTimeout`] after the deadline (15 minutes
     /// unless set).
-    pub fn wait_until_scored(&self, eval_run_uuid: impl Into<String>) -> Wait<EvalRunsGet, M> {
-        let id = eval_run_uuid.into();
-        Wait::new(self.get(id.clone()), "eval run", id, Arc::new(scored))
+    pub fn wait_until_scored(&self, eval_run_uuid: impl Into<EvalRunId>) -> Wait<EvalRunsGet, M> {
+        let id: EvalRunId = eval_run_uuid.into();
+        Wait::new(
+            self.get(&id),
+            "eval run",
+            id.into_string(),
+            Arc::new(scored),
+        )
     }
 }
 

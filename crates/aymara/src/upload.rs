@@ -21,6 +21,7 @@ use crate::error::{CallContext, Error, Result};
 const CHUNK: usize = 64 * 1024;
 
 /// What to upload.
+#[non_exhaustive]
 pub enum UploadSource {
     /// A file on disk, streamed (its name gives the part's file name and content type).
     Path(PathBuf),

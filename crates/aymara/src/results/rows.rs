@@ -60,6 +60,7 @@ impl Row for PromptRow<'_> {
 /// A response's verdict, as one value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Verdict {
     /// Scored and passed.
     Passed,
