@@ -113,8 +113,8 @@ pub fn generate(spec: &OpenAPI, generated: &syn::File) -> Result<Output, String>
     let mut setters_macro = String::new();
     setters_macro.push_str(
         "/// Setters for every optional parameter and body field of every operation, on the\n\
-         /// given request type (`aymara`'s `Request<Op, M>`, which provides `map_op` and\n\
-         /// `invalid`). Generated with the operations; invoked once by `aymara`.\n\
+         /// given request type (`aymara`'s async and blocking `Request<Op>`, which provide\n\
+         /// `map_op` and `invalid`). Generated with the operations; invoked by `aymara`.\n\
          #[doc(hidden)]\n#[macro_export]\nmacro_rules! request_setters {\n    ($request:ident) => {\n",
     );
     for line in body.lines() {
@@ -727,7 +727,7 @@ fn emit_paginated(op: &Op, types: &[syn::Item]) -> Result<Option<TokenStream>, S
     }))
 }
 
-/// Setters on `__Request<Op, M>` for the optional parameters and every body field.
+/// Setters on `__Request<Op>` for the optional parameters and every body field.
 fn emit_setters(op: &Op) -> Result<TokenStream, String> {
     let name = &op.name;
     let mut methods = TokenStream::new();
@@ -755,7 +755,7 @@ fn emit_setters(op: &Op) -> Result<TokenStream, String> {
         return Ok(TokenStream::new());
     }
     Ok(quote! {
-        impl<M> __Request<__crate::operations::#name, M> {
+        impl __Request<__crate::operations::#name> {
             #methods
         }
     })

@@ -1539,13 +1539,13 @@ impl crate::operation::Operation for FilesGetStatus {
 }
 
 /// Setters for every optional parameter and body field of every operation, on the
-/// given request type (`aymara`'s `Request<Op, M>`, which provides `map_op` and
-/// `invalid`). Generated with the operations; invoked once by `aymara`.
+/// given request type (`aymara`'s async and blocking `Request<Op>`, which provide
+/// `map_op` and `invalid`). Generated with the operations; invoked by `aymara`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! request_setters {
     ($request:ident) => {
-        impl<M> $request<$crate::operations::EvalsList, M> {
+        impl $request<$crate::operations::EvalsList> {
             /// Maximum number of items to return (page size, ≥ 1 \[inferred\]). Server default 100 \[old\]. Not sent by the SDK unless given; send it explicitly when paginating.
             ///
             /// Must be at least 1; 0 is refused when the request is sent.
@@ -1587,7 +1587,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.workspace_uuid = value)
             }
         }
-        impl<M> $request<$crate::operations::EvalsCreate, M> {
+        impl $request<$crate::operations::EvalsCreate> {
             /// Description of the AI system under evaluation.
             pub fn ai_description(
                 self,
@@ -1749,7 +1749,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.body.workspace_uuid = value)
             }
         }
-        impl<M> $request<$crate::operations::EvalsGet, M> {
+        impl $request<$crate::operations::EvalsGet> {
             /// Workspace to operate in; omitted means the caller's current workspace.
             pub fn workspace_uuid(
                 self,
@@ -1765,7 +1765,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.workspace_uuid = value)
             }
         }
-        impl<M> $request<$crate::operations::EvalsUpdate, M> {
+        impl $request<$crate::operations::EvalsUpdate> {
             /// Workspace to operate in; omitted means the caller's current workspace.
             pub fn workspace_uuid(
                 self,
@@ -1897,7 +1897,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.body.prompt_updates = value)
             }
         }
-        impl<M> $request<$crate::operations::EvalsDelete, M> {
+        impl $request<$crate::operations::EvalsDelete> {
             /// Workspace to operate in; omitted means the caller's current workspace.
             pub fn workspace_uuid(
                 self,
@@ -1913,7 +1913,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.workspace_uuid = value)
             }
         }
-        impl<M> $request<$crate::operations::EvalsAnalyze, M> {
+        impl $request<$crate::operations::EvalsAnalyze> {
             /// Only evals created after this time.
             pub fn created_after(
                 self,
@@ -2175,7 +2175,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.body.workspace_uuid = value)
             }
         }
-        impl<M> $request<$crate::operations::EvalsListPrompts, M> {
+        impl $request<$crate::operations::EvalsListPrompts> {
             /// Maximum number of items to return (page size, ≥ 1 \[inferred\]). Server default 100 \[old\]. Not sent by the SDK unless given; send it explicitly when paginating.
             ///
             /// Must be at least 1; 0 is refused when the request is sent.
@@ -2217,7 +2217,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.workspace_uuid = value)
             }
         }
-        impl<M> $request<$crate::operations::EvalRunsList, M> {
+        impl $request<$crate::operations::EvalRunsList> {
             /// Only runs of this eval (`test.<uuid>`).
             pub fn eval_uuid(
                 self,
@@ -2273,7 +2273,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.workspace_uuid = value)
             }
         }
-        impl<M> $request<$crate::operations::EvalRunsCreate, M> {
+        impl $request<$crate::operations::EvalRunsCreate> {
             /// Run in sandbox mode. Independent of the `X-Use-Sandbox` header. Nullable; the SDK drops a null query value (it is then not sent). Serialised as `true`/`false`.
             pub fn is_sandbox(self, value: bool) -> Self {
                 self.map_op(|op| op.is_sandbox = ::std::option::Option::Some(value))
@@ -2383,7 +2383,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.body.responses.extend(values))
             }
         }
-        impl<M> $request<$crate::operations::EvalRunsGet, M> {
+        impl $request<$crate::operations::EvalRunsGet> {
             /// Workspace to operate in; omitted means the caller's current workspace.
             pub fn workspace_uuid(
                 self,
@@ -2399,7 +2399,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.workspace_uuid = value)
             }
         }
-        impl<M> $request<$crate::operations::EvalRunsDelete, M> {
+        impl $request<$crate::operations::EvalRunsDelete> {
             /// Workspace to operate in; omitted means the caller's current workspace.
             pub fn workspace_uuid(
                 self,
@@ -2415,7 +2415,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.workspace_uuid = value)
             }
         }
-        impl<M> $request<$crate::operations::EvalRunsGetResponseHistory, M> {
+        impl $request<$crate::operations::EvalRunsGetResponseHistory> {
             /// Workspace to operate in; omitted means the caller's current workspace.
             pub fn workspace_uuid(
                 self,
@@ -2431,7 +2431,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.workspace_uuid = value)
             }
         }
-        impl<M> $request<$crate::operations::EvalRunsListResponses, M> {
+        impl $request<$crate::operations::EvalRunsListResponses> {
             /// Maximum number of items to return (page size, ≥ 1 \[inferred\]). Server default 100 \[old\]. Not sent by the SDK unless given; send it explicitly when paginating.
             ///
             /// Must be at least 1; 0 is refused when the request is sent.
@@ -2473,7 +2473,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.workspace_uuid = value)
             }
         }
-        impl<M> $request<$crate::operations::EvalRunsScoreResponses, M> {
+        impl $request<$crate::operations::EvalRunsScoreResponses> {
             /// Run in sandbox mode. Independent of the `X-Use-Sandbox` header. Not nullable. Serialised as `true`/`false`.
             pub fn is_sandbox(self, value: bool) -> Self {
                 self.map_op(|op| op.is_sandbox = ::std::option::Option::Some(value))
@@ -2583,7 +2583,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.body.responses.extend(values))
             }
         }
-        impl<M> $request<$crate::operations::EvalRunsUpdateResponse, M> {
+        impl $request<$crate::operations::EvalRunsUpdateResponse> {
             /// Workspace to operate in; omitted means the caller's current workspace.
             pub fn workspace_uuid(
                 self,
@@ -2629,7 +2629,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.body.is_passed = value)
             }
         }
-        impl<M> $request<$crate::operations::EvalTypesList, M> {
+        impl $request<$crate::operations::EvalTypesList> {
             /// Maximum number of items to return (page size, ≥ 1 \[inferred\]). Server default 100 \[old\]. Not sent by the SDK unless given; send it explicitly when paginating.
             ///
             /// Must be at least 1; 0 is refused when the request is sent.
@@ -2657,7 +2657,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.offset = value)
             }
         }
-        impl<M> $request<$crate::operations::EvalTypesFindInstructions, M> {
+        impl $request<$crate::operations::EvalTypesFindInstructions> {
             /// Maximum number of items to return (page size, ≥ 1 \[inferred\]). Server default 100 \[old\]. Not sent by the SDK unless given; send it explicitly when paginating.
             ///
             /// Must be at least 1; 0 is refused when the request is sent.
@@ -2685,7 +2685,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.offset = value)
             }
         }
-        impl<M> $request<$crate::operations::EvalTypesListInstructions, M> {
+        impl $request<$crate::operations::EvalTypesListInstructions> {
             /// Maximum number of items to return (page size, ≥ 1 \[inferred\]). Server default 100 \[old\]. Not sent by the SDK unless given; send it explicitly when paginating.
             ///
             /// Must be at least 1; 0 is refused when the request is sent.
@@ -2713,7 +2713,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.offset = value)
             }
         }
-        impl<M> $request<$crate::operations::ReportsList, M> {
+        impl $request<$crate::operations::ReportsList> {
             /// Maximum number of items to return (page size, ≥ 1 \[inferred\]). Server default 100 \[old\]. Not sent by the SDK unless given; send it explicitly when paginating.
             ///
             /// Must be at least 1; 0 is refused when the request is sent.
@@ -2755,7 +2755,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.workspace_uuid = value)
             }
         }
-        impl<M> $request<$crate::operations::ReportsCreate, M> {
+        impl $request<$crate::operations::ReportsCreate> {
             /// Workspace to operate in; omitted means the caller's current workspace.
             pub fn workspace_uuid(
                 self,
@@ -2780,7 +2780,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.body.eval_run_uuids.extend(values))
             }
         }
-        impl<M> $request<$crate::operations::ReportsGet, M> {
+        impl $request<$crate::operations::ReportsGet> {
             /// Workspace to operate in; omitted means the caller's current workspace.
             pub fn workspace_uuid(
                 self,
@@ -2796,7 +2796,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.workspace_uuid = value)
             }
         }
-        impl<M> $request<$crate::operations::ReportsDelete, M> {
+        impl $request<$crate::operations::ReportsDelete> {
             /// Workspace to operate in; omitted means the caller's current workspace.
             pub fn workspace_uuid(
                 self,
@@ -2812,7 +2812,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.workspace_uuid = value)
             }
         }
-        impl<M> $request<$crate::operations::FilesList, M> {
+        impl $request<$crate::operations::FilesList> {
             /// Only files of this type: `image`, `video`, `text` or `document` \[doc\] (a plain string). Nullable; the SDK drops a null query value (it is then not sent).
             pub fn file_type(
                 self,
@@ -2868,7 +2868,7 @@ macro_rules! request_setters {
                 self.map_op(|op| op.workspace_uuid = value)
             }
         }
-        impl<M> $request<$crate::operations::FilesCreate, M> {
+        impl $request<$crate::operations::FilesCreate> {
             /// Files to register.
             ///
             /// Adds to the values already set.

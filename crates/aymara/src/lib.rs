@@ -61,26 +61,23 @@
     )
 )]
 
+// The runtime: configuration, the one exchange, errors, requests and what drives them.
 mod checks;
 pub mod config;
 pub mod error;
+mod http;
 pub mod ids;
-pub mod options;
 pub mod pagination;
 pub mod polling;
 pub mod request;
-pub mod retry;
-mod transport;
 pub mod upload;
+pub use http::{options, retry};
 
-pub mod eval_types;
-pub mod evals;
-pub mod files;
-pub mod health;
-pub mod reports;
+// The API: one thin module per resource, and the helpers built on them.
+mod api;
+pub use api::{eval_types, evals, files, health, reports, runs};
 pub mod results;
 pub mod runner;
-pub mod runs;
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
@@ -93,12 +90,13 @@ use std::sync::Arc;
 pub use aymara_raw::operations;
 pub use config::{ClientBuilder, Environment};
 pub use error::{Error, Result};
+pub use http::raw::RawResponse;
 pub use ids::{EvalId, EvalRunId, EvalTypeId, FileId, PromptId, ReportId, ResponseId};
 pub use options::RequestOptions;
 pub use pagination::Page;
 #[doc(inline)]
 pub use request::Operation;
-pub use request::{RawResponse, Request};
+pub use request::Request;
 pub use reqwest::StatusCode;
 pub use retry::{NonIdempotentRetry, RetryConfig};
 
@@ -153,33 +151,33 @@ impl Client {
 
     /// The files resource: upload, list, get, delete, status, frames.
     pub fn files(&self) -> files::Files {
-        files::Files::new(self.clone(), request::Async)
+        files::Files::new(self.clone())
     }
 
     /// The evals resource, with eval runs under [`evals::Evals::runs`].
     pub fn evals(&self) -> evals::Evals {
-        evals::Evals::new(self.clone(), request::Async)
+        evals::Evals::new(self.clone())
     }
 
     /// The eval types resource.
     pub fn eval_types(&self) -> eval_types::EvalTypes {
-        eval_types::EvalTypes::new(self.clone(), request::Async)
+        eval_types::EvalTypes::new(self.clone())
     }
 
     /// The reports resource.
     pub fn reports(&self) -> reports::Reports {
-        reports::Reports::new(self.clone(), request::Async)
+        reports::Reports::new(self.clone())
     }
 
     /// The health check.
     pub fn health(&self) -> health::Health {
-        health::Health::new(self.clone(), request::Async)
+        health::Health::new(self.clone())
     }
 
     /// The generated low-level client, routed through this client's exchange (auth, retries,
     /// deadline, tracing) with no per-request options; the generated code reads the responses.
     pub fn raw(&self) -> aymara_raw::Client {
-        let executor = Arc::new(crate::transport::RawExecutor {
+        let executor = Arc::new(crate::http::exchange::RawExecutor {
             config: self.config.clone(),
         });
         aymara_raw::Client::new_with_client(

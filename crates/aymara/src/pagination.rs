@@ -21,7 +21,7 @@ use aymara_raw::operation::Paginated;
 use futures_util::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
 
 use crate::error::{Error, Result};
-use crate::request::{Async, Request};
+use crate::request::Request;
 
 /// Page size used when the caller sets none (the server's documented default).
 pub const DEFAULT_PAGE_SIZE: u64 = 100;
@@ -83,9 +83,9 @@ impl<T, O> IntoIterator for Page<T, O> {
 }
 
 /// The page type a list request yields.
-pub type PageOf<O> = Page<<O as Paginated>::Item, Request<O, Async>>;
+pub type PageOf<O> = Page<<O as Paginated>::Item, Request<O>>;
 
-impl<T, O: Paginated<Item = T>> Page<T, Request<O, Async>> {
+impl<T, O: Paginated<Item = T>> Page<T, Request<O>> {
     /// Fetches the next page, or `None` after the last one.
     pub async fn next_page(&self) -> Result<Option<PageOf<O>>> {
         match &self.next {
@@ -95,7 +95,7 @@ impl<T, O: Paginated<Item = T>> Page<T, Request<O, Async>> {
     }
 }
 
-impl<O: Paginated, M> Request<O, M> {
+impl<O: Paginated> Request<O> {
     /// With [`items`](Request::items) and [`pages`](Request::pages): once the first page tells
     /// the total, fetch up to `depth` further pages concurrently (still yielded in order).
     /// 0 or 1 means one page at a time.
@@ -105,7 +105,7 @@ impl<O: Paginated, M> Request<O, M> {
     }
 }
 
-impl<O: Paginated> Request<O, Async> {
+impl<O: Paginated> Request<O> {
     /// Fetches one page (the first, or the one at the request's `offset`).
     pub async fn send_page(self) -> Result<PageOf<O>> {
         self.check_refused()?;
@@ -116,7 +116,8 @@ impl<O: Paginated> Request<O, Async> {
         // Always send both, so the walk never depends on server defaults.
         req.op.set_window(window, offset);
         let limit = window.get();
-        let output = crate::transport::send(req.client.config(), &req.op, &req.options).await?;
+        let output =
+            crate::http::exchange::send(req.client.config(), &req.op, &req.options).await?;
         let parts = O::into_page(output);
         let items = parts.items;
         let count = parts.count.and_then(|c| u64::try_from(c).ok());

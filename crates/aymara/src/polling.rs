@@ -18,7 +18,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::error::{Error, Result};
-use crate::request::{Async, BoxFuture, Operation, Request};
+use crate::request::{BoxFuture, Operation, Request};
 
 /// Where a polled resource stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,17 +125,17 @@ impl std::fmt::Debug for WaitConfig {
 
 /// A wait, configured with builder methods and run with `.send().await` or `.await`.
 #[must_use = "a waiter does nothing until awaited"]
-pub struct Wait<O: Operation, M = Async> {
-    pub(crate) request: Request<O, M>,
+pub struct Wait<O: Operation> {
+    pub(crate) request: Request<O>,
     pub(crate) resource: &'static str,
     pub(crate) id: String,
     pub(crate) acceptor: Acceptor<O::Output>,
     pub(crate) config: WaitConfig,
 }
 
-impl<O: Operation, M> Wait<O, M> {
+impl<O: Operation> Wait<O> {
     pub(crate) fn new(
-        request: Request<O, M>,
+        request: Request<O>,
         resource: &'static str,
         id: String,
         acceptor: Acceptor<O::Output>,
@@ -184,40 +184,29 @@ impl<O: Operation, M> Wait<O, M> {
         self.config.progress = Some(Arc::new(f));
         self
     }
-
-    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-    pub(crate) fn into_async(self) -> Wait<O, Async> {
-        Wait {
-            request: self.request.into_async(),
-            resource: self.resource,
-            id: self.id,
-            acceptor: self.acceptor,
-            config: self.config,
-        }
-    }
 }
 
-impl<O: Operation, M> Request<O, M> {
+impl<O: Operation> Request<O> {
     /// Repeats this request (its parameters and options unchanged) until `acceptor` says the
     /// response is done or failed, or the deadline passes. For example, an eval in another
     /// workspace: `client.evals().get(&id).workspace_uuid(w).wait_until(aymara::evals::ready)`.
     pub fn wait_until(
         self,
         acceptor: impl Fn(&O::Output) -> PollState + Send + Sync + 'static,
-    ) -> Wait<O, M> {
+    ) -> Wait<O> {
         let id = self.op.path().unwrap_or_default();
         Wait::new(self, O::ID, id, Arc::new(acceptor))
     }
 }
 
-impl<O: Operation> Wait<O, Async> {
+impl<O: Operation> Wait<O> {
     /// Polls until done, failed or the deadline.
     pub async fn send(self) -> Result<O::Output> {
         wait(self).await
     }
 }
 
-impl<O: Operation> IntoFuture for Wait<O, Async> {
+impl<O: Operation> IntoFuture for Wait<O> {
     type Output = Result<O::Output>;
     type IntoFuture = BoxFuture<Result<O::Output>>;
     fn into_future(self) -> Self::IntoFuture {
@@ -225,7 +214,7 @@ impl<O: Operation> IntoFuture for Wait<O, Async> {
     }
 }
 
-async fn wait<O: Operation>(w: Wait<O, Async>) -> Result<O::Output> {
+async fn wait<O: Operation>(w: Wait<O>) -> Result<O::Output> {
     let Wait {
         request,
         resource,

@@ -1,39 +1,29 @@
-//! The request builder every SDK method returns, and the one function that runs it.
+//! The request builder every SDK method returns.
 //!
-//! A method such as `client.files().get(id)` returns a [`Request`]: the operation's parameters
-//! plus [`RequestOptions`]. `.send().await` (or just `.await`) runs it through the transport and
+//! A method such as `client.files().get(id)` returns a [`Request`]: one generated operation
+//! (its fields are the API's parameters, each with a setter generated from the spec) plus
+//! [`RequestOptions`]. `.send().await` (or just `.await`) runs it through the exchange and
 //! returns the decoded value; `.send_raw().await` returns a [`RawResponse`] whose body is read
 //! only when asked.
 
 use std::future::{Future, IntoFuture};
-use std::marker::PhantomData;
 use std::pin::Pin;
-
-use bytes::Bytes;
-use futures_util::{Stream, TryStreamExt};
-use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
-use serde::de::DeserializeOwned;
 
 pub use aymara_raw::operation::Operation;
 
 use crate::Client;
-use crate::error::{CallContext, Error, Result};
+use crate::error::{Error, Result};
+use crate::http::exchange::Read;
+use crate::http::raw::RawResponse;
 use crate::options::{RequestOptions, option_setters};
-use crate::transport::Read;
 
 /// Boxed, sendable future.
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
-/// The async execution mode (the default).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Async;
-
-/// A prepared call: one generated operation (its fields are the API's parameters, each with a
-/// setter here) and per-request options. Run it with `.send().await`, `.await` or
-/// `.send_raw().await`.
+/// A prepared call: one generated operation and per-request options. Run it with
+/// `.send().await`, `.await` or `.send_raw().await`.
 #[must_use = "a request does nothing until it is sent"]
-pub struct Request<O, M = Async> {
+pub struct Request<O> {
     pub(crate) client: Client,
     pub(crate) op: O,
     pub(crate) options: RequestOptions,
@@ -41,11 +31,9 @@ pub struct Request<O, M = Async> {
     pub(crate) refused: Option<(&'static str, &'static str)>,
     /// List requests: pages fetched ahead once the total is known.
     pub(crate) prefetch: usize,
-    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-    pub(crate) mode: M,
 }
 
-impl<O: Clone, M: Clone> Clone for Request<O, M> {
+impl<O: Clone> Clone for Request<O> {
     fn clone(&self) -> Self {
         Self {
             client: self.client.clone(),
@@ -53,12 +41,11 @@ impl<O: Clone, M: Clone> Clone for Request<O, M> {
             options: self.options.clone(),
             refused: self.refused,
             prefetch: self.prefetch,
-            mode: self.mode.clone(),
         }
     }
 }
 
-impl<O: std::fmt::Debug, M> std::fmt::Debug for Request<O, M> {
+impl<O: std::fmt::Debug> std::fmt::Debug for Request<O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Request")
             .field("op", &self.op)
@@ -67,15 +54,14 @@ impl<O: std::fmt::Debug, M> std::fmt::Debug for Request<O, M> {
     }
 }
 
-impl<O, M> Request<O, M> {
-    pub(crate) fn new(client: Client, op: O, mode: M) -> Self {
+impl<O> Request<O> {
+    pub(crate) fn new(client: Client, op: O) -> Self {
         Self {
             client,
             op,
             options: RequestOptions::default(),
             refused: None,
             prefetch: 0,
-            mode,
         }
     }
 
@@ -106,29 +92,17 @@ impl<O, M> Request<O, M> {
         }
     }
 
-    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-    pub(crate) fn into_async(self) -> Request<O, Async> {
-        Request {
-            client: self.client,
-            op: self.op,
-            options: self.options,
-            refused: self.refused,
-            prefetch: self.prefetch,
-            mode: Async,
-        }
-    }
-
     option_setters!();
 }
 
 // A setter per optional parameter and body field of every operation, generated from the spec.
 aymara_raw::request_setters!(Request);
 
-impl<O: Operation> Request<O, Async> {
+impl<O: Operation> Request<O> {
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<O::Output> {
         self.check_refused()?;
-        crate::transport::send(self.client.config(), &self.op, &self.options).await
+        crate::http::exchange::send(self.client.config(), &self.op, &self.options).await
     }
 
     /// Sends the request and returns the response with its body unread: status, headers and
@@ -139,7 +113,8 @@ impl<O: Operation> Request<O, Async> {
         self.check_refused()?;
         let config = self.client.config();
         let done =
-            crate::transport::call(config, &self.op, &self.options, Read::SuccessUnread).await?;
+            crate::http::exchange::call(config, &self.op, &self.options, Read::SuccessUnread)
+                .await?;
         Ok(RawResponse::new(
             done.response,
             done.context,
@@ -148,109 +123,11 @@ impl<O: Operation> Request<O, Async> {
     }
 }
 
-impl<O: Operation> IntoFuture for Request<O, Async> {
+impl<O: Operation> IntoFuture for Request<O> {
     type Output = Result<O::Output>;
     type IntoFuture = BoxFuture<Result<O::Output>>;
 
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
-    }
-}
-
-/// A response whose body has not been read yet. Reading it is still bounded by the call's
-/// timeout and, for [`bytes`](Self::bytes) and [`parse`](Self::parse), by the client's
-/// response size limit.
-pub struct RawResponse<T> {
-    response: reqwest::Response,
-    context: CallContext,
-    limit: u64,
-    _t: PhantomData<fn() -> T>,
-}
-
-impl<T> std::fmt::Debug for RawResponse<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RawResponse")
-            .field("status", &self.response.status())
-            .field("operation", &self.context.operation)
-            .finish()
-    }
-}
-
-impl<T: DeserializeOwned + 'static> RawResponse<T> {
-    pub(crate) fn new(response: reqwest::Response, context: CallContext, limit: u64) -> Self {
-        Self {
-            response,
-            context,
-            limit,
-            _t: PhantomData,
-        }
-    }
-
-    /// The HTTP status.
-    pub fn status(&self) -> StatusCode {
-        self.response.status()
-    }
-
-    /// The response headers.
-    pub fn headers(&self) -> &HeaderMap {
-        self.response.headers()
-    }
-
-    /// The server's request id, when it sent one.
-    pub fn request_id(&self) -> Option<&str> {
-        ["x-request-id", "request-id"].iter().find_map(|h| {
-            self.response
-                .headers()
-                .get(*h)
-                .and_then(|v| v.to_str().ok())
-        })
-    }
-
-    /// Attempts made, retries included.
-    pub fn attempts(&self) -> u32 {
-        self.context.attempts
-    }
-
-    /// Reads the whole body.
-    pub async fn bytes(self) -> Result<Bytes> {
-        let Self {
-            mut response,
-            context,
-            limit,
-            ..
-        } = self;
-        crate::transport::read_bytes(&mut response, limit)
-            .await
-            .map_err(|e| match e {
-                crate::transport::BodyError::Transport(e) => {
-                    crate::transport::transport_error(e, context, true)
-                }
-                crate::transport::BodyError::TooLarge => Error::ResponseTooLarge {
-                    context: Box::new(context),
-                    limit,
-                },
-            })
-    }
-
-    /// Reads the body and decodes it as the operation's type.
-    pub async fn parse(self) -> Result<T> {
-        let status = self.response.status();
-        let headers = self.response.headers().clone();
-        let context = self.context.clone();
-        let bytes = self.bytes().await?;
-        crate::transport::parse_body(&bytes, status, &headers, &context)
-    }
-
-    /// The body as a stream of chunks, read as it arrives.
-    pub fn bytes_stream(self) -> impl Stream<Item = Result<Bytes>> + Send + 'static {
-        let context = self.context;
-        self.response
-            .bytes_stream()
-            .map_err(move |e| crate::transport::transport_error(e, context.clone(), true))
-    }
-
-    /// The underlying `reqwest::Response`.
-    pub fn into_inner(self) -> reqwest::Response {
-        self.response
     }
 }

@@ -476,10 +476,13 @@ pub(crate) async fn guard<F>(
     stall: Duration,
     response_timeout: Duration,
     context: CallContext,
-) -> Result<crate::transport::Exchanged>
+) -> Result<crate::http::exchange::Exchanged>
 where
     F: std::future::Future<
-            Output = std::result::Result<crate::transport::Exchanged, crate::transport::Failed>,
+            Output = std::result::Result<
+                crate::http::exchange::Exchanged,
+                crate::http::exchange::Failed,
+            >,
         >,
 {
     let tick = (stall.checked_div(4).unwrap_or_default())
@@ -496,8 +499,8 @@ where
                             path: None,
                             source: std::io::Error::new(kind, message),
                         },
-                        (None, crate::transport::Failed::Transport { source, context }) => {
-                            crate::transport::transport_error(
+                        (None, crate::http::exchange::Failed::Transport { source, context }) => {
+                            crate::http::exchange::transport_error(
                                 source,
                                 context,
                                 tracker.body_complete(),

@@ -61,7 +61,7 @@ fn fast_wait() -> WaitConfig {
         .timeout(Duration::from_secs(10))
 }
 
-fn fast<O: Operation, M>(wait: Wait<O, M>) -> Wait<O, M> {
+fn fast<O: Operation>(wait: Wait<O>) -> Wait<O> {
     wait.with_config(fast_wait())
 }
 
@@ -1357,7 +1357,11 @@ fn blocking_client_runs_an_eval_end_to_end() {
         .send()
         .unwrap();
     let eval_uuid = eval.eval_uuid.unwrap();
-    let ready = fast(evals.wait_until_ready(&eval_uuid)).send().unwrap();
+    let ready = evals
+        .wait_until_ready(&eval_uuid)
+        .with_config(fast_wait())
+        .send()
+        .unwrap();
     assert_eq!(ready.status, Some(Status::Finished));
     let prompts: Vec<EvalPrompt> = evals
         .list_prompts(&eval_uuid)
@@ -1375,7 +1379,11 @@ fn blocking_client_runs_an_eval_end_to_end() {
     });
     let run = eval_runs.create(&eval_uuid, answers).send().unwrap();
     let run_id = run.eval_run_uuid;
-    let scored = fast(eval_runs.wait_until_scored(&run_id)).send().unwrap();
+    let scored = eval_runs
+        .wait_until_scored(&run_id)
+        .with_config(fast_wait())
+        .send()
+        .unwrap();
     assert_eq!(scored.status, Status::Finished);
     assert_close(scored.pass_rate, 0.8);
     let verdicts: Vec<Option<bool>> = eval_runs
@@ -1393,7 +1401,9 @@ fn blocking_client_runs_an_eval_end_to_end() {
     let reports = client.reports();
     let report = reports.create([&run_id]).send().unwrap();
     let report_id = report.eval_suite_report_uuid;
-    let done = fast(reports.wait_until_finished(&report_id))
+    let done = reports
+        .wait_until_finished(&report_id)
+        .with_config(fast_wait())
         .send()
         .unwrap();
     assert_eq!(done.status, Status::Finished);

@@ -37,10 +37,10 @@ use crate::Client;
 use crate::error::{Error, Result};
 use crate::ids::{EvalId, EvalRunId, ResponseId};
 use crate::polling::{PollState, Wait, status_state};
-use crate::request::{Async, Request};
+use crate::request::Request;
 use crate::types::{
-    AnswerUpdateRequest, ContentType, EvalResponse, EvalRunExample, EvalRunRequest, EvalRunResult,
-    FileReference, FileUpload, ResponseContent,
+    AnswerUpdateRequest, ContentType, EvalResponse, EvalRunRequest, EvalRunResult, FileReference,
+    FileUpload, ResponseContent,
 };
 
 // ----- Building responses -----
@@ -124,18 +124,17 @@ pub fn media_content_type(mime: &str) -> Option<ContentType> {
 
 /// The eval runs resource. Obtain it with [`crate::evals::Evals::runs`].
 #[derive(Clone, Debug)]
-pub struct Runs<M = Async> {
+pub struct Runs {
     client: Client,
-    mode: M,
 }
 
-impl<M: Clone> Runs<M> {
-    pub(crate) fn new(client: Client, mode: M) -> Self {
-        Self { client, mode }
+impl Runs {
+    pub(crate) fn new(client: Client) -> Self {
+        Self { client }
     }
 
-    fn request<O>(&self, op: O) -> Request<O, M> {
-        Request::new(self.client.clone(), op, self.mode.clone())
+    fn request<O>(&self, op: O) -> Request<O> {
+        Request::new(self.client.clone(), op)
     }
 
     /// `POST /v2/eval-runs`: submits responses to an eval's prompts for scoring (build them with
@@ -147,7 +146,7 @@ impl<M: Clone> Runs<M> {
         &self,
         eval_uuid: impl Into<EvalId>,
         responses: impl IntoIterator<Item = R>,
-    ) -> Request<EvalRunsCreate, M> {
+    ) -> Request<EvalRunsCreate> {
         self.request(EvalRunsCreate::new(run_request(
             eval_uuid.into().into_string(),
             responses,
@@ -156,18 +155,18 @@ impl<M: Clone> Runs<M> {
 
     /// `GET /v2/eval-runs`: lists eval runs (optionally of one eval, with
     /// [`Request::<EvalRunsList>::eval_uuid`]), page by page or across pages.
-    pub fn list(&self) -> Request<EvalRunsList, M> {
+    pub fn list(&self) -> Request<EvalRunsList> {
         self.request(EvalRunsList::new())
     }
 
     /// `DELETE /v2/eval-runs/{eval_run_uuid}`: deletes an eval run.
-    pub fn delete(&self, eval_run_uuid: impl Into<EvalRunId>) -> Request<EvalRunsDelete, M> {
+    pub fn delete(&self, eval_run_uuid: impl Into<EvalRunId>) -> Request<EvalRunsDelete> {
         self.request(EvalRunsDelete::new(eval_run_uuid.into().into_string()))
     }
 
     /// `GET /v2/eval-runs/{eval_run_uuid}`: one eval run (its `responses` are usually absent:
     /// use [`list_responses`](Self::list_responses)).
-    pub fn get(&self, eval_run_uuid: impl Into<EvalRunId>) -> Request<EvalRunsGet, M> {
+    pub fn get(&self, eval_run_uuid: impl Into<EvalRunId>) -> Request<EvalRunsGet> {
         self.request(EvalRunsGet::new(eval_run_uuid.into().into_string()))
     }
 
@@ -177,7 +176,7 @@ impl<M: Clone> Runs<M> {
         &self,
         eval_run_uuid: impl Into<EvalRunId>,
         response_uuid: impl Into<ResponseId>,
-    ) -> Request<EvalRunsGetResponseHistory, M> {
+    ) -> Request<EvalRunsGetResponseHistory> {
         self.request(EvalRunsGetResponseHistory::new(
             eval_run_uuid.into().into_string(),
             response_uuid.into().into_string(),
@@ -189,7 +188,7 @@ impl<M: Clone> Runs<M> {
     pub fn list_responses(
         &self,
         eval_run_uuid: impl Into<EvalRunId>,
-    ) -> Request<EvalRunsListResponses, M> {
+    ) -> Request<EvalRunsListResponses> {
         self.request(EvalRunsListResponses::new(
             eval_run_uuid.into().into_string(),
         ))
@@ -204,7 +203,7 @@ impl<M: Clone> Runs<M> {
         &self,
         eval_uuid: impl Into<EvalId>,
         responses: impl IntoIterator<Item = R>,
-    ) -> Request<EvalRunsScoreResponses, M> {
+    ) -> Request<EvalRunsScoreResponses> {
         self.request(EvalRunsScoreResponses::new(run_request(
             eval_uuid.into().into_string(),
             responses,
@@ -217,7 +216,7 @@ impl<M: Clone> Runs<M> {
         &self,
         eval_run_uuid: impl Into<EvalRunId>,
         response_uuid: impl Into<ResponseId>,
-    ) -> Request<EvalRunsUpdateResponse, M> {
+    ) -> Request<EvalRunsUpdateResponse> {
         self.request(EvalRunsUpdateResponse::new(
             eval_run_uuid.into().into_string(),
             response_uuid.into().into_string(),
@@ -228,7 +227,7 @@ impl<M: Clone> Runs<M> {
     /// Polls `GET /v2/eval-runs/{eval_run_uuid}` until the run is `finished` (returns it) or
     /// `failed` ([`Error::WaitFailed`]); [`Error::WaitTimeout`] after the deadline (15 minutes
     /// unless set).
-    pub fn wait_until_scored(&self, eval_run_uuid: impl Into<EvalRunId>) -> Wait<EvalRunsGet, M> {
+    pub fn wait_until_scored(&self, eval_run_uuid: impl Into<EvalRunId>) -> Wait<EvalRunsGet> {
         let id: EvalRunId = eval_run_uuid.into();
         Wait::new(
             self.get(&id),
@@ -255,23 +254,28 @@ fn run_request<R: Into<EvalResponse>>(
 }
 
 /// The extras of run creation and scoring (same body): one response or example at a time.
-macro_rules! run_request_extras {
-    ($($op:ty),*) => {$(
-        impl<M> Request<$op, M> {
+macro_rules! extras {
+    ($request:ident) => {
+        $crate::runs::extras!($request, $crate::operations::EvalRunsCreate);
+        $crate::runs::extras!($request, $crate::operations::EvalRunsScoreResponses);
+    };
+    ($request:ident, $op:ty) => {
+        impl $request<$op> {
             /// Adds a response.
-            pub fn response(self, response: impl Into<EvalResponse>) -> Self {
+            pub fn response(self, response: impl Into<$crate::types::EvalResponse>) -> Self {
                 self.responses([response.into()])
             }
 
-            /// Adds a scoring example ([`EvalRunExample::pass`] / [`EvalRunExample::fail`]).
-            pub fn example(self, example: EvalRunExample) -> Self {
+            /// Adds a scoring example ([`EvalRunExample::pass`](crate::types::EvalRunExample::pass)
+            /// / [`EvalRunExample::fail`](crate::types::EvalRunExample::fail)).
+            pub fn example(self, example: $crate::types::EvalRunExample) -> Self {
                 self.eval_run_examples([example])
             }
         }
-    )*};
+    };
 }
-
-run_request_extras!(EvalRunsCreate, EvalRunsScoreResponses);
+pub(crate) use extras;
+extras!(Request);
 
 /// The acceptor of [`Runs::wait_until_scored`]: `finished` is done, `failed` failed, any other
 /// status still in progress.

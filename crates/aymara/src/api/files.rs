@@ -19,11 +19,11 @@ use futures_util::{StreamExt, stream};
 
 use crate::Client;
 use crate::error::{Error, Result};
+use crate::http::exchange::{Exchange, Read, UploadState, decode, exchange, status_error};
 use crate::ids::FileId;
 use crate::options::{RequestOptions, option_setters};
 use crate::polling::{PollState, Wait};
-use crate::request::{Async, BoxFuture, Request};
-use crate::transport::{Exchange, Read, UploadState, decode, exchange, status_error};
+use crate::request::{BoxFuture, Request};
 use crate::types::{
     FileCreateRequest, FileProcessingStatus, FileStatus, FileUpload, FileUploadItem,
 };
@@ -31,25 +31,24 @@ use crate::upload::{ProgressFn, Tracker, UploadProgress, UploadSource, guard, op
 
 /// The files resource. Obtain it with [`Client::files`].
 #[derive(Clone, Debug)]
-pub struct Files<M = Async> {
+pub struct Files {
     client: Client,
-    mode: M,
 }
 
-impl<M: Clone> Files<M> {
-    pub(crate) fn new(client: Client, mode: M) -> Self {
-        Self { client, mode }
+impl Files {
+    pub(crate) fn new(client: Client) -> Self {
+        Self { client }
     }
 
-    fn request<O>(&self, op: O) -> Request<O, M> {
-        Request::new(self.client.clone(), op, self.mode.clone())
+    fn request<O>(&self, op: O) -> Request<O> {
+        Request::new(self.client.clone(), op)
     }
 
     /// `POST /v2/files`: registers files in one batch. Entries with a local file name get a
     /// presigned upload URL; entries with a remote URI are fetched by the server. Add entries
     /// with [`Request::<FilesCreate>::local_file`], [`Request::<FilesCreate>::remote_uri`] or
     /// [`Request::<FilesCreate>::file`].
-    pub fn create(&self) -> Request<FilesCreate, M> {
+    pub fn create(&self) -> Request<FilesCreate> {
         self.request(FilesCreate::new(FileCreateRequest {
             files: Vec::new(),
             workspace_uuid: None,
@@ -58,46 +57,46 @@ impl<M: Clone> Files<M> {
 
     /// `GET /v2/files`: lists files, filtered by file type and workspace, page by page
     /// (`.send_page()`), or across pages (`.items()`, `.pages()`).
-    pub fn list(&self) -> Request<FilesList, M> {
+    pub fn list(&self) -> Request<FilesList> {
         self.request(FilesList::new())
     }
 
     /// `GET /v2/files/{file_uuid}`: a file's details and download URL.
-    pub fn get(&self, file_uuid: impl Into<FileId>) -> Request<FilesGet, M> {
+    pub fn get(&self, file_uuid: impl Into<FileId>) -> Request<FilesGet> {
         self.request(FilesGet::new(file_uuid.into().into_string()))
     }
 
     /// `DELETE /v2/files/{file_uuid}`: soft-deletes a file.
-    pub fn delete(&self, file_uuid: impl Into<FileId>) -> Request<FilesDelete, M> {
+    pub fn delete(&self, file_uuid: impl Into<FileId>) -> Request<FilesDelete> {
         self.request(FilesDelete::new(file_uuid.into().into_string()))
     }
 
     /// `GET /v2/files/{file_uuid}/frames`: frame URLs of a processed video.
-    pub fn get_frames(&self, file_uuid: impl Into<FileId>) -> Request<FilesGetFrames, M> {
+    pub fn get_frames(&self, file_uuid: impl Into<FileId>) -> Request<FilesGetFrames> {
         self.request(FilesGetFrames::new(file_uuid.into().into_string()))
     }
 
     /// `GET /v2/files/{file_uuid}/status`: processing status.
-    pub fn get_status(&self, file_uuid: impl Into<FileId>) -> Request<FilesGetStatus, M> {
+    pub fn get_status(&self, file_uuid: impl Into<FileId>) -> Request<FilesGetStatus> {
         self.request(FilesGetStatus::new(file_uuid.into().into_string()))
     }
 
     /// `POST /v2/files/-/uploads`: uploads one file as `multipart/form-data`, streamed.
     /// A `&str`/`PathBuf` is a path on disk; see [`UploadSource`] for bytes and readers.
-    pub fn upload(&self, source: impl Into<UploadSource>) -> Upload<M> {
-        Upload::new(self.client.clone(), source.into(), false, self.mode.clone())
+    pub fn upload(&self, source: impl Into<UploadSource>) -> Upload {
+        Upload::new(self.client.clone(), source.into(), false)
     }
 
     /// The presigned flow: `POST /v2/files` for an upload URL, then a streamed `PUT` of the
     /// bytes to it (without Aymara credentials, which must not reach object storage). Returns
     /// the created file, which converts into a [`crate::types::FileReference`] for eval runs.
-    pub fn upload_via_url(&self, source: impl Into<UploadSource>) -> Upload<M> {
-        Upload::new(self.client.clone(), source.into(), true, self.mode.clone())
+    pub fn upload_via_url(&self, source: impl Into<UploadSource>) -> Upload {
+        Upload::new(self.client.clone(), source.into(), true)
     }
 
     /// Uploads many files with bounded concurrency (default 4); one result per source, in
     /// order, so no failure is lost.
-    pub fn upload_many<I>(&self, sources: I) -> UploadMany<M>
+    pub fn upload_many<I>(&self, sources: I) -> UploadMany
     where
         I: IntoIterator,
         I::Item: Into<UploadSource>,
@@ -109,13 +108,12 @@ impl<M: Clone> Files<M> {
             via_url: false,
             workspace_uuid: None,
             options: RequestOptions::default(),
-            mode: self.mode.clone(),
         }
     }
 
     /// Polls `GET /v2/files/{file_uuid}/status` until `completed` (returns the status) or
     /// `failed` ([`Error::WaitFailed`] with the server's `error_message`).
-    pub fn wait_for_processing(&self, file_uuid: impl Into<FileId>) -> Wait<FilesGetStatus, M> {
+    pub fn wait_for_processing(&self, file_uuid: impl Into<FileId>) -> Wait<FilesGetStatus> {
         let id: FileId = file_uuid.into();
         Wait::new(
             self.get_status(&id),
@@ -126,32 +124,41 @@ impl<M: Clone> Files<M> {
     }
 }
 
-impl<M> Request<FilesCreate, M> {
-    /// Adds an entry.
-    pub fn file(self, item: FileUploadItem) -> Self {
-        self.map_op(|op| op.body.files.push(item))
-    }
+/// What the spec cannot say about registering files: one entry at a time, by local name or remote
+/// URI. A macro so that the async and the blocking `Request` share it.
+macro_rules! extras {
+    ($request:ident) => {
+        impl $request<$crate::operations::FilesCreate> {
+            /// Adds an entry.
+            pub fn file(self, item: $crate::types::FileUploadItem) -> Self {
+                self.map_op(|op| op.body.files.push(item))
+            }
 
-    /// Adds a local file by name; the content type is guessed from the extension.
-    pub fn local_file(self, name: impl Into<String>) -> Self {
-        let name = name.into();
-        let content_type = crate::upload::guess_content_type(&name);
-        self.file(FileUploadItem {
-            local_file_path: Some(name),
-            content_type: Some(content_type),
-            remote_uri: None,
-        })
-    }
+            /// Adds a local file by name; the content type is guessed from the extension.
+            pub fn local_file(self, name: impl Into<String>) -> Self {
+                let name = name.into();
+                let content_type = $crate::upload::guess_content_type(&name);
+                self.file($crate::types::FileUploadItem {
+                    local_file_path: Some(name),
+                    content_type: Some(content_type),
+                    remote_uri: None,
+                })
+            }
 
-    /// Adds a remote file the server fetches, with an optional content type.
-    pub fn remote_uri(self, uri: impl Into<String>, content_type: Option<String>) -> Self {
-        self.file(FileUploadItem {
-            remote_uri: Some(uri.into()),
-            content_type,
-            local_file_path: None,
-        })
-    }
+            /// Adds a remote file the server fetches, with an optional content type.
+            pub fn remote_uri(self, uri: impl Into<String>, content_type: Option<String>) -> Self {
+                self.file($crate::types::FileUploadItem {
+                    remote_uri: Some(uri.into()),
+                    content_type,
+                    local_file_path: None,
+                })
+            }
+        }
+    };
 }
+#[cfg_attr(not(feature = "blocking"), allow(unused_imports))]
+pub(crate) use extras;
+extras!(Request);
 
 /// The acceptor of [`Files::wait_for_processing`]: `completed` is done, `failed` failed (with
 /// the server's `error_message`), any other status still in progress.
@@ -168,7 +175,7 @@ pub fn processed(status: &FileStatus) -> PollState {
 /// An upload ([`Files::upload`] or [`Files::upload_via_url`]): set a file name, content type,
 /// workspace or progress callback, then `.send().await` or `.await`.
 #[must_use = "an upload does nothing until it is sent"]
-pub struct Upload<M = Async> {
+pub struct Upload {
     client: Client,
     source: UploadSource,
     via_url: bool,
@@ -176,12 +183,10 @@ pub struct Upload<M = Async> {
     content_type: Option<String>,
     workspace_uuid: Option<String>,
     progress: Option<ProgressFn>,
-    options: RequestOptions,
-    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-    pub(crate) mode: M,
+    pub(crate) options: RequestOptions,
 }
 
-impl<M> std::fmt::Debug for Upload<M> {
+impl std::fmt::Debug for Upload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Upload")
             .field("source", &self.source)
@@ -192,8 +197,8 @@ impl<M> std::fmt::Debug for Upload<M> {
     }
 }
 
-impl<M> Upload<M> {
-    fn new(client: Client, source: UploadSource, via_url: bool, mode: M) -> Self {
+impl Upload {
+    fn new(client: Client, source: UploadSource, via_url: bool) -> Self {
         Self {
             client,
             source,
@@ -203,7 +208,6 @@ impl<M> Upload<M> {
             workspace_uuid: None,
             progress: None,
             options: RequestOptions::default(),
-            mode,
         }
     }
 
@@ -231,25 +235,8 @@ impl<M> Upload<M> {
         self
     }
 
-    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-    pub(crate) fn into_async(self) -> Upload<Async> {
-        Upload {
-            client: self.client,
-            source: self.source,
-            via_url: self.via_url,
-            file_name: self.file_name,
-            content_type: self.content_type,
-            workspace_uuid: self.workspace_uuid,
-            progress: self.progress,
-            options: self.options,
-            mode: Async,
-        }
-    }
-
     option_setters!();
-}
 
-impl Upload<Async> {
     /// Uploads the file. A failure (unreadable source, stall, error status) is returned, never
     /// swallowed. A path or in-memory source is re-sent when the retry rules allow it (the
     /// multipart POST: a refused connection, or a 429/503 with `Retry-After`; the presigned PUT:
@@ -382,12 +369,12 @@ impl Upload<Async> {
 fn replay(
     rebody: Option<crate::upload::Rebody>,
     build: impl Fn(reqwest::Body) -> Option<reqwest::Request> + Send + Sync + 'static,
-) -> Option<crate::transport::Replay> {
+) -> Option<crate::http::exchange::Replay> {
     let rebody = rebody?;
     Some(Arc::new(move || build(rebody()?)))
 }
 
-impl IntoFuture for Upload<Async> {
+impl IntoFuture for Upload {
     type Output = Result<FileUpload>;
     type IntoFuture = BoxFuture<Result<FileUpload>>;
     fn into_future(self) -> Self::IntoFuture {
@@ -397,18 +384,16 @@ impl IntoFuture for Upload<Async> {
 
 /// Many uploads at once ([`Files::upload_many`]).
 #[must_use = "uploads do nothing until sent"]
-pub struct UploadMany<M = Async> {
+pub struct UploadMany {
     client: Client,
     sources: Vec<UploadSource>,
     concurrency: usize,
     via_url: bool,
     workspace_uuid: Option<String>,
-    options: RequestOptions,
-    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-    pub(crate) mode: M,
+    pub(crate) options: RequestOptions,
 }
 
-impl<M> UploadMany<M> {
+impl UploadMany {
     /// Uploads in flight at once (default 4, at least 1).
     pub fn concurrency(mut self, n: usize) -> Self {
         self.concurrency = n.max(1);
@@ -427,23 +412,8 @@ impl<M> UploadMany<M> {
         self
     }
 
-    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
-    pub(crate) fn into_async(self) -> UploadMany<Async> {
-        UploadMany {
-            client: self.client,
-            sources: self.sources,
-            concurrency: self.concurrency,
-            via_url: self.via_url,
-            workspace_uuid: self.workspace_uuid,
-            options: self.options,
-            mode: Async,
-        }
-    }
-
     option_setters!();
-}
 
-impl UploadMany<Async> {
     /// Runs every upload; one result per source, in the order given.
     pub async fn send(self) -> Vec<Result<FileUpload>> {
         let Self {
@@ -457,8 +427,7 @@ impl UploadMany<Async> {
         } = self;
         stream::iter(sources)
             .map(|source| {
-                let mut up =
-                    Upload::new(client.clone(), source, via_url, Async).options(options.clone());
+                let mut up = Upload::new(client.clone(), source, via_url).options(options.clone());
                 if let Some(w) = &workspace_uuid {
                     up = up.workspace_uuid(w.clone());
                 }
@@ -499,7 +468,7 @@ async fn guarded(
     ex: Exchange<'_>,
     tracker: &Tracker,
     response_timeout: std::time::Duration,
-) -> Result<crate::transport::Exchanged> {
+) -> Result<crate::http::exchange::Exchanged> {
     let context = crate::error::CallContext {
         operation: ex.operation,
         method: ex.request.method().clone(),

@@ -173,9 +173,12 @@ fn header_pair(
 /// The per-request option setters, shared by every request builder.
 macro_rules! option_setters {
     () => {
+        $crate::options::option_setters!(options);
+    };
+    ($($field:ident).+) => {
         /// Adds (or overrides) a header on this call.
         pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-            self.options = self.options.header(name, value);
+            self.$($field).+ = self.$($field).+.header(name, value);
             self
         }
 
@@ -185,13 +188,13 @@ macro_rules! option_setters {
             name: impl Into<String>,
             value: impl Into<String>,
         ) -> Self {
-            self.options = self.options.sensitive_header(name, value);
+            self.$($field).+ = self.$($field).+.sensitive_header(name, value);
             self
         }
 
         /// Adds (or overrides) a query parameter on this call.
         pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-            self.options = self.options.query(name, value);
+            self.$($field).+ = self.$($field).+.query(name, value);
             self
         }
 
@@ -201,25 +204,25 @@ macro_rules! option_setters {
             name: impl Into<String>,
             value: impl Into<serde_json::Value>,
         ) -> Self {
-            self.options = self.options.extra_body(name, value);
+            self.$($field).+ = self.$($field).+.extra_body(name, value);
             self
         }
 
         /// Time allowed for each attempt of this call.
         pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.options = self.options.timeout(timeout);
+            self.$($field).+ = self.$($field).+.timeout(timeout);
             self
         }
 
         /// Retries allowed for this call.
         pub fn max_retries(mut self, retries: u32) -> Self {
-            self.options = self.options.max_retries(retries);
+            self.$($field).+ = self.$($field).+.max_retries(retries);
             self
         }
 
         /// Replaces all per-request options at once.
         pub fn options(mut self, options: $crate::options::RequestOptions) -> Self {
-            self.options = options;
+            self.$($field).+ = options;
             self
         }
     };

@@ -19,23 +19,22 @@ use aymara_raw::operations::{ReportsCreate, ReportsDelete, ReportsGet, ReportsLi
 use crate::Client;
 use crate::ids::{EvalRunId, ReportId};
 use crate::polling::{PollState, Wait, status_state};
-use crate::request::{Async, Request};
+use crate::request::Request;
 use crate::types::{EvalSuiteReport, EvalSuiteReportRequest};
 
 /// The reports resource. Obtain it with [`Client::reports`].
 #[derive(Clone, Debug)]
-pub struct Reports<M = Async> {
+pub struct Reports {
     client: Client,
-    mode: M,
 }
 
-impl<M: Clone> Reports<M> {
-    pub(crate) fn new(client: Client, mode: M) -> Self {
-        Self { client, mode }
+impl Reports {
+    pub(crate) fn new(client: Client) -> Self {
+        Self { client }
     }
 
-    fn request<O>(&self, op: O) -> Request<O, M> {
-        Request::new(self.client.clone(), op, self.mode.clone())
+    fn request<O>(&self, op: O) -> Request<O> {
+        Request::new(self.client.clone(), op)
     }
 
     /// `POST /v2/eval-reports`: a summary report over these eval runs (at least one).
@@ -44,7 +43,7 @@ impl<M: Clone> Reports<M> {
     pub fn create<S: Into<EvalRunId>>(
         &self,
         eval_run_uuids: impl IntoIterator<Item = S>,
-    ) -> Request<ReportsCreate, M> {
+    ) -> Request<ReportsCreate> {
         self.request(ReportsCreate::new(EvalSuiteReportRequest {
             eval_run_uuids: eval_run_uuids
                 .into_iter()
@@ -54,25 +53,25 @@ impl<M: Clone> Reports<M> {
     }
 
     /// `GET /v2/eval-reports`: lists reports, page by page or across pages.
-    pub fn list(&self) -> Request<ReportsList, M> {
+    pub fn list(&self) -> Request<ReportsList> {
         self.request(ReportsList::new())
     }
 
     /// `DELETE /v2/eval-reports/{report_uuid}`: deletes a report.
-    pub fn delete(&self, report_uuid: impl Into<ReportId>) -> Request<ReportsDelete, M> {
+    pub fn delete(&self, report_uuid: impl Into<ReportId>) -> Request<ReportsDelete> {
         self.request(ReportsDelete::new(report_uuid.into().into_string()))
     }
 
     /// `GET /v2/eval-reports/{report_uuid}`: one report (`report_uuid` is its
     /// `eval_suite_report_uuid`).
-    pub fn get(&self, report_uuid: impl Into<ReportId>) -> Request<ReportsGet, M> {
+    pub fn get(&self, report_uuid: impl Into<ReportId>) -> Request<ReportsGet> {
         self.request(ReportsGet::new(report_uuid.into().into_string()))
     }
 
     /// Polls `GET /v2/eval-reports/{report_uuid}` until the report is `finished` (returns it) or
     /// `failed` ([`Error::WaitFailed`](crate::Error::WaitFailed)); [`Error::WaitTimeout`](crate::Error::WaitTimeout) after the deadline (15 minutes
     /// unless set).
-    pub fn wait_until_finished(&self, report_uuid: impl Into<ReportId>) -> Wait<ReportsGet, M> {
+    pub fn wait_until_finished(&self, report_uuid: impl Into<ReportId>) -> Wait<ReportsGet> {
         let id: ReportId = report_uuid.into();
         Wait::new(
             self.get(&id),
@@ -83,12 +82,20 @@ impl<M: Clone> Reports<M> {
     }
 }
 
-impl<M> Request<ReportsCreate, M> {
-    /// Adds an eval run to the report.
-    pub fn eval_run_uuid(self, eval_run_uuid: impl Into<EvalRunId>) -> Self {
-        self.eval_run_uuids([eval_run_uuid.into().into_string()])
-    }
+/// Adding runs one at a time; a macro so that the async and the blocking `Request` share it.
+macro_rules! extras {
+    ($request:ident) => {
+        impl $request<$crate::operations::ReportsCreate> {
+            /// Adds an eval run to the report.
+            pub fn eval_run_uuid(self, eval_run_uuid: impl Into<$crate::EvalRunId>) -> Self {
+                self.eval_run_uuids([eval_run_uuid.into().into_string()])
+            }
+        }
+    };
 }
+#[cfg_attr(not(feature = "blocking"), allow(unused_imports))]
+pub(crate) use extras;
+extras!(Request);
 
 /// The acceptor of [`Reports::wait_until_finished`]: `finished` is done, `failed` failed, any
 /// other status still in progress.

@@ -17,31 +17,30 @@ use aymara_raw::operations::{
 
 use crate::Client;
 use crate::ids::EvalTypeId;
-use crate::request::{Async, Request};
+use crate::request::Request;
 
 /// The eval types resource. Obtain it with [`Client::eval_types`].
 #[derive(Clone, Debug)]
-pub struct EvalTypes<M = Async> {
+pub struct EvalTypes {
     client: Client,
-    mode: M,
 }
 
-impl<M: Clone> EvalTypes<M> {
-    pub(crate) fn new(client: Client, mode: M) -> Self {
-        Self { client, mode }
+impl EvalTypes {
+    pub(crate) fn new(client: Client) -> Self {
+        Self { client }
     }
 
-    fn request<O>(&self, op: O) -> Request<O, M> {
-        Request::new(self.client.clone(), op, self.mode.clone())
+    fn request<O>(&self, op: O) -> Request<O> {
+        Request::new(self.client.clone(), op)
     }
 
     /// `GET /v2/eval-types`: the available eval types, page by page or across pages.
-    pub fn list(&self) -> Request<EvalTypesList, M> {
+    pub fn list(&self) -> Request<EvalTypesList> {
         self.request(EvalTypesList::new())
     }
 
     /// `GET /v2/eval-types/{eval_type_uuid}`: one eval type.
-    pub fn get(&self, eval_type_uuid: impl Into<EvalTypeId>) -> Request<EvalTypesGet, M> {
+    pub fn get(&self, eval_type_uuid: impl Into<EvalTypeId>) -> Request<EvalTypesGet> {
         self.request(EvalTypesGet::new(eval_type_uuid.into().into_string()))
     }
 
@@ -50,7 +49,7 @@ impl<M: Clone> EvalTypes<M> {
     pub fn find_instructions(
         &self,
         eval_type_slug: impl Into<String>,
-    ) -> Request<EvalTypesFindInstructions, M> {
+    ) -> Request<EvalTypesFindInstructions> {
         self.request(EvalTypesFindInstructions::new(eval_type_slug))
     }
 
@@ -59,7 +58,7 @@ impl<M: Clone> EvalTypes<M> {
     pub fn list_instructions(
         &self,
         eval_type_uuid: impl Into<EvalTypeId>,
-    ) -> Request<EvalTypesListInstructions, M> {
+    ) -> Request<EvalTypesListInstructions> {
         self.request(EvalTypesListInstructions::new(
             eval_type_uuid.into().into_string(),
         ))

@@ -33,33 +33,29 @@ use aymara_raw::operations::{
 use crate::Client;
 use crate::ids::EvalId;
 use crate::polling::{PollState, Wait, status_state};
-use crate::request::{Async, Request};
-use crate::types::{
-    Eval, EvalAnalysisRequest, EvalUpdate, PromptCreate, PromptExample, PromptUpdate,
-    PromptUpdateAction,
-};
+use crate::request::Request;
+use crate::types::{Eval, EvalAnalysisRequest, EvalUpdate};
 
 // ----- The resource -----
 
 /// The evals resource. Obtain it with [`Client::evals`] (or the blocking client's `evals()`).
 #[derive(Clone, Debug)]
-pub struct Evals<M = Async> {
+pub struct Evals {
     client: Client,
-    mode: M,
 }
 
-impl<M: Clone> Evals<M> {
-    pub(crate) fn new(client: Client, mode: M) -> Self {
-        Self { client, mode }
+impl Evals {
+    pub(crate) fn new(client: Client) -> Self {
+        Self { client }
     }
 
-    fn request<O>(&self, op: O) -> Request<O, M> {
-        Request::new(self.client.clone(), op, self.mode.clone())
+    fn request<O>(&self, op: O) -> Request<O> {
+        Request::new(self.client.clone(), op)
     }
 
     /// The eval runs resource (`/v2/eval-runs`).
-    pub fn runs(&self) -> crate::runs::Runs<M> {
-        crate::runs::Runs::new(self.client.clone(), self.mode.clone())
+    pub fn runs(&self) -> crate::runs::Runs {
+        crate::runs::Runs::new(self.client.clone())
     }
 
     /// `POST /v2/evals`: creates an eval of type `eval_type` (a slug such as `safety`) for the AI
@@ -70,7 +66,7 @@ impl<M: Clone> Evals<M> {
         &self,
         ai_description: impl Into<String>,
         eval_type: impl Into<String>,
-    ) -> Request<EvalsCreate, M> {
+    ) -> Request<EvalsCreate> {
         self.request(EvalsCreate::new(Eval {
             ai_description: ai_description.into(),
             ai_instructions: None,
@@ -96,13 +92,13 @@ impl<M: Clone> Evals<M> {
     /// `POST /v2/evals` with a complete [`Eval`] body (the setters of
     /// [`create`](Self::create) still apply). Server-managed fields (`eval_uuid`, `status`, …)
     /// are sent as given, so normally leave them unset.
-    pub fn create_from(&self, eval: Eval) -> Request<EvalsCreate, M> {
+    pub fn create_from(&self, eval: Eval) -> Request<EvalsCreate> {
         self.request(EvalsCreate::new(eval))
     }
 
     /// `PUT /v2/evals/{eval_uuid}`: changes eval fields and adds, updates or deletes prompts in
     /// one call. Nothing set sends `{}`.
-    pub fn update(&self, eval_uuid: impl Into<EvalId>) -> Request<EvalsUpdate, M> {
+    pub fn update(&self, eval_uuid: impl Into<EvalId>) -> Request<EvalsUpdate> {
         self.request(EvalsUpdate::new(
             eval_uuid.into().into_string(),
             EvalUpdate::default(),
@@ -111,30 +107,30 @@ impl<M: Clone> Evals<M> {
 
     /// `GET /v2/evals`: lists evals page by page (`.send_page()`), or across pages (`.items()`,
     /// `.pages()`, `.collect_all()`).
-    pub fn list(&self) -> Request<EvalsList, M> {
+    pub fn list(&self) -> Request<EvalsList> {
         self.request(EvalsList::new())
     }
 
     /// `DELETE /v2/evals/{eval_uuid}`: deletes an eval.
-    pub fn delete(&self, eval_uuid: impl Into<EvalId>) -> Request<EvalsDelete, M> {
+    pub fn delete(&self, eval_uuid: impl Into<EvalId>) -> Request<EvalsDelete> {
         self.request(EvalsDelete::new(eval_uuid.into().into_string()))
     }
 
     /// `GET /v2/evals/{eval_uuid}`: one eval.
-    pub fn get(&self, eval_uuid: impl Into<EvalId>) -> Request<EvalsGet, M> {
+    pub fn get(&self, eval_uuid: impl Into<EvalId>) -> Request<EvalsGet> {
         self.request(EvalsGet::new(eval_uuid.into().into_string()))
     }
 
     /// `POST /v2/eval-analysis`: evals matching filters, each with statistics of its score runs.
     /// `.send()` returns one page; `.send_page()`, `.pages()`, `.items()` and `.collect_all()`
     /// walk the pages through the body's `limit`/`offset` while the server reports `has_more`.
-    pub fn analyze(&self) -> Request<EvalsAnalyze, M> {
+    pub fn analyze(&self) -> Request<EvalsAnalyze> {
         self.request(EvalsAnalyze::new(EvalAnalysisRequest::default()))
     }
 
     /// `GET /v2/evals/{eval_uuid}/prompts`: the prompts of a generated eval, page by page or
     /// across pages (`.items()`, `.collect_all()`).
-    pub fn list_prompts(&self, eval_uuid: impl Into<EvalId>) -> Request<EvalsListPrompts, M> {
+    pub fn list_prompts(&self, eval_uuid: impl Into<EvalId>) -> Request<EvalsListPrompts> {
         self.request(EvalsListPrompts::new(eval_uuid.into().into_string()))
     }
 
@@ -144,59 +140,73 @@ impl<M: Clone> Evals<M> {
     /// this SDK does not know, counts as still in progress.
     /// To wait on an eval of another workspace, or with request options, repeat your own
     /// request: `client.evals().get(&id).workspace_uuid(w).wait_until(evals::ready)`.
-    pub fn wait_until_ready(&self, eval_uuid: impl Into<EvalId>) -> Wait<EvalsGet, M> {
+    pub fn wait_until_ready(&self, eval_uuid: impl Into<EvalId>) -> Wait<EvalsGet> {
         let id: EvalId = eval_uuid.into();
         Wait::new(self.get(&id), "eval", id.into_string(), Arc::new(ready))
     }
 }
 
-impl<M> Request<EvalsCreate, M> {
-    /// Adds an example prompt to steer generation ([`PromptExample::good`] /
-    /// [`PromptExample::bad`]).
-    pub fn prompt_example(self, example: PromptExample) -> Self {
-        self.prompt_examples([example])
-    }
+/// What the spec cannot say about creating and editing evals: one example or prompt change at a
+/// time. A macro so that the async and the blocking `Request` share it.
+macro_rules! extras {
+    ($request:ident) => {
+        impl $request<$crate::operations::EvalsCreate> {
+            /// Adds an example prompt to steer generation
+            /// ([`PromptExample::good`](crate::types::PromptExample::good) /
+            /// [`PromptExample::bad`](crate::types::PromptExample::bad)).
+            pub fn prompt_example(self, example: $crate::types::PromptExample) -> Self {
+                self.prompt_examples([example])
+            }
+        }
+
+        impl $request<$crate::operations::EvalsUpdate> {
+            /// Adds a prompt with this content.
+            pub fn add_prompt(self, content: impl Into<String>) -> Self {
+                self.prompt_create($crate::types::PromptCreate {
+                    category: None,
+                    content: content.into(),
+                })
+            }
+
+            /// Adds a prompt (content and optional category).
+            pub fn prompt_create(self, prompt: $crate::types::PromptCreate) -> Self {
+                self.prompt_creates([prompt])
+            }
+
+            /// Replaces the content of an existing prompt.
+            pub fn update_prompt(
+                self,
+                prompt_uuid: impl Into<String>,
+                content: impl Into<String>,
+            ) -> Self {
+                self.prompt_update($crate::types::PromptUpdate {
+                    action: Some($crate::types::PromptUpdateAction::Update),
+                    category: None,
+                    content: Some(content.into()),
+                    prompt_uuid: prompt_uuid.into(),
+                })
+            }
+
+            /// Deletes an existing prompt.
+            pub fn delete_prompt(self, prompt_uuid: impl Into<String>) -> Self {
+                self.prompt_update($crate::types::PromptUpdate {
+                    action: Some($crate::types::PromptUpdateAction::Delete),
+                    category: None,
+                    content: None,
+                    prompt_uuid: prompt_uuid.into(),
+                })
+            }
+
+            /// Adds a prompt change as given (update or delete, content, category).
+            pub fn prompt_update(self, update: $crate::types::PromptUpdate) -> Self {
+                self.prompt_updates([update])
+            }
+        }
+    };
 }
-
-impl<M> Request<EvalsUpdate, M> {
-    /// Adds a prompt with this content.
-    pub fn add_prompt(self, content: impl Into<String>) -> Self {
-        self.prompt_create(PromptCreate {
-            category: None,
-            content: content.into(),
-        })
-    }
-
-    /// Adds a prompt (content and optional category).
-    pub fn prompt_create(self, prompt: PromptCreate) -> Self {
-        self.prompt_creates([prompt])
-    }
-
-    /// Replaces the content of an existing prompt.
-    pub fn update_prompt(self, prompt_uuid: impl Into<String>, content: impl Into<String>) -> Self {
-        self.prompt_update(PromptUpdate {
-            action: Some(PromptUpdateAction::Update),
-            category: None,
-            content: Some(content.into()),
-            prompt_uuid: prompt_uuid.into(),
-        })
-    }
-
-    /// Deletes an existing prompt.
-    pub fn delete_prompt(self, prompt_uuid: impl Into<String>) -> Self {
-        self.prompt_update(PromptUpdate {
-            action: Some(PromptUpdateAction::Delete),
-            category: None,
-            content: None,
-            prompt_uuid: prompt_uuid.into(),
-        })
-    }
-
-    /// Adds a prompt change as given (update or delete, content, category).
-    pub fn prompt_update(self, update: PromptUpdate) -> Self {
-        self.prompt_updates([update])
-    }
-}
+#[cfg_attr(not(feature = "blocking"), allow(unused_imports))]
+pub(crate) use extras;
+extras!(Request);
 
 /// The acceptor of [`Evals::wait_until_ready`]: `finished` is done, `failed` failed, any other
 /// status (or none, or one this version does not know) still in progress.

@@ -1,0 +1,7 @@
+//! The HTTP runtime: the one exchange every call takes, the retry rules, per-request options and
+//! raw responses. Nothing here knows a resource; the operations come from `aymara_raw`.
+
+pub(crate) mod exchange;
+pub mod options;
+pub(crate) mod raw;
+pub mod retry;
