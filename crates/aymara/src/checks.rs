@@ -18,17 +18,27 @@ use crate::error::{Error, Result};
 /// Most results an analysis page may ask for (the API's documented maximum).
 pub const MAX_ANALYSIS_LIMIT: u64 = 100;
 
-/// Every check of `op`, in the order a caller would fix them.
+/// Every check of `op`: its path, its query and its rules.
 pub(crate) fn check<O: Operation>(op: &O) -> Result<()> {
     op.path().map_err(|e| Error::invalid(e.field, e.reason))?;
     let mut query = Query::default();
     op.query(&mut query);
+    check_query(&query)?;
+    check_rules(op)
+}
+
+/// An empty id in the query would silently mean "none" (e.g. the current workspace).
+pub(crate) fn check_query(query: &Query) -> Result<()> {
     for (name, value) in query.pairs() {
-        // An empty id in the query would silently mean "none" (e.g. the current workspace).
         if (name.ends_with("_uuid") || name.ends_with("_slug")) && value.trim().is_empty() {
             return Err(Error::invalid(*name, "must not be empty when set"));
         }
     }
+    Ok(())
+}
+
+/// The rules of one operation that the spec cannot state.
+pub(crate) fn check_rules<O: Operation>(op: &O) -> Result<()> {
     let any: &dyn Any = op;
     if let Some(op) = any.downcast_ref::<EvalsCreate>() {
         let body = &op.body;

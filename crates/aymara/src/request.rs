@@ -115,9 +115,10 @@ impl<O: Operation> Request<O> {
         let done =
             crate::http::exchange::call(config, &self.op, &self.options, Read::SuccessUnread)
                 .await?;
+        let context = done.context();
         Ok(RawResponse::new(
             done.response,
-            done.context,
+            context,
             config.max_response_body,
         ))
     }

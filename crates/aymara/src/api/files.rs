@@ -19,7 +19,7 @@ use futures_util::{StreamExt, stream};
 
 use crate::Client;
 use crate::error::{Error, Result};
-use crate::http::exchange::{Exchange, Read, UploadState, decode, exchange, status_error};
+use crate::http::exchange::{Exchange, Read, decode, exchange, status_error};
 use crate::ids::FileId;
 use crate::options::{RequestOptions, option_setters};
 use crate::polling::{PollState, Wait};
@@ -292,11 +292,9 @@ impl Upload {
         let request = build(opened.into_body(tracker.clone()))
             .ok_or_else(|| Error::invalid("file", "could not build the multipart request"))?;
         let response_timeout = self.options.timeout.unwrap_or(config.timeout);
+        let replay = replay(rebody, build);
         let mut ex = upload_exchange("files_upload", request, &headers, &self.options, &tracker);
-        ex.upload = Some(UploadState {
-            replay: replay(rebody, build),
-            tracker: tracker.clone(),
-        });
+        ex.rebuild = replay.as_deref();
         let done = guarded(config, ex, &tracker, response_timeout).await?;
         decode::<FileUpload>(&done)
     }
@@ -354,12 +352,10 @@ impl Upload {
         );
         // Object storage answers with its own (often empty or XML) body: only the status
         // counts, and an error body is kept for the error.
+        let replay = replay(rebody, build);
         ex.read = Read::SuccessUnread;
         ex.bare = true;
-        ex.upload = Some(UploadState {
-            replay: replay(rebody, build),
-            tracker: tracker.clone(),
-        });
+        ex.rebuild = replay.as_deref();
         guarded(config, ex, &tracker, response_timeout).await?;
         Ok(file)
     }
@@ -455,10 +451,8 @@ fn upload_exchange<'a>(
         max_retries: options.max_retries,
         read: Read::Whole,
         bare: false,
-        upload: Some(UploadState {
-            replay: None,
-            tracker: tracker.clone(),
-        }),
+        rebuild: None,
+        tracker: Some(tracker.clone()),
     }
 }
 

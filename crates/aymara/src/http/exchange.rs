@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use aymara_raw::operation::{Operation, Query};
 use bytes::{Bytes, BytesMut};
-use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
@@ -42,14 +42,6 @@ pub(crate) enum Read {
 /// Rebuilds a request whose body cannot be cloned (a streamed upload), so it can be retried.
 pub(crate) type Replay = Arc<dyn Fn() -> Option<reqwest::Request> + Send + Sync>;
 
-/// An upload in flight: how to send it again, and its progress (paused while waiting to retry,
-/// so the wait is not a stall). Uploads have no total deadline per attempt; the caller's
-/// stall guard watches the body instead.
-pub(crate) struct UploadState {
-    pub(crate) replay: Option<Replay>,
-    pub(crate) tracker: Arc<Tracker>,
-}
-
 /// One exchange: a built request and how to run it.
 pub(crate) struct Exchange<'a> {
     pub(crate) operation: &'static str,
@@ -62,14 +54,32 @@ pub(crate) struct Exchange<'a> {
     /// Presigned object-storage URLs: no credentials, no URL in errors (its query is a
     /// signature).
     pub(crate) bare: bool,
-    pub(crate) upload: Option<UploadState>,
+    /// Builds the request again for a retry; `None` sends it once.
+    pub(crate) rebuild: Option<&'a (dyn Fn() -> Option<reqwest::Request> + Send + Sync)>,
+    /// Uploads: their progress, paused while waiting to retry (so the wait is not a stall). An
+    /// upload has no total deadline per attempt: the caller's stall guard watches the body.
+    pub(crate) tracker: Option<Arc<Tracker>>,
 }
 
 /// The final response of an exchange (any status), with its body when it was read.
 pub(crate) struct Exchanged {
     pub(crate) response: reqwest::Response,
     pub(crate) body: Option<Bytes>,
-    pub(crate) context: CallContext,
+    operation: &'static str,
+    method: Method,
+    attempts: u32,
+}
+
+impl Exchanged {
+    /// Where the call went, for errors (built only when one is).
+    pub(crate) fn context(&self) -> CallContext {
+        CallContext {
+            operation: self.operation,
+            method: self.method.clone(),
+            path: self.response.url().path().to_owned(),
+            attempts: self.attempts,
+        }
+    }
 }
 
 /// Why an exchange produced no response.
@@ -106,10 +116,12 @@ pub(crate) async fn call<O: Operation>(
     options: &RequestOptions,
     read: Read,
 ) -> Result<Exchanged> {
-    crate::checks::check(op)?;
+    crate::checks::check_rules(op)?;
     let body = op.body();
     let headers = options.validate(body.is_some())?;
     let request = build::<O>(config, op, options, body)?;
+    // A retry builds the request again (it is rare; a clone per attempt is not).
+    let rebuild = || build::<O>(config, op, options, body).ok();
     let done = exchange(
         config,
         Exchange {
@@ -120,7 +132,8 @@ pub(crate) async fn call<O: Operation>(
             max_retries: options.max_retries,
             read,
             bare: false,
-            upload: None,
+            rebuild: Some(&rebuild),
+            tracker: None,
         },
     )
     .await
@@ -142,18 +155,20 @@ pub(crate) async fn send<O: Operation>(
     decode::<O::Output>(&done)
 }
 
-/// The request of one operation, built once: every attempt sends a copy.
+/// The request of one operation, its path and query checked on the way.
 fn build<O: Operation>(
     config: &Config,
     op: &O,
     options: &RequestOptions,
     body: Option<&O::Body>,
 ) -> Result<reqwest::Request> {
-    let path = op.path().map_err(|e| Error::invalid(e.field, e.reason))?;
-    let mut url = reqwest::Url::parse(&format!("{}{path}", config.base_url))
-        .map_err(|e| Error::Config(format!("base URL: {e}")))?;
+    let mut url = String::with_capacity(config.base_url.len().saturating_add(64));
+    url.push_str(&config.base_url);
+    url.push_str(&op.path().map_err(|e| Error::invalid(e.field, e.reason))?);
+    let mut url = reqwest::Url::parse(&url).map_err(|e| Error::Config(format!("base URL: {e}")))?;
     let mut query = Query::default();
     op.query(&mut query);
+    crate::checks::check_query(&query)?;
     let mut pairs: Vec<(&str, &str)> = query
         .pairs()
         .iter()
@@ -173,15 +188,20 @@ fn build<O: Operation>(
         HeaderValue::from_static("application/json"),
     );
     if let Some(body) = body {
-        let mut value = serde_json::to_value(body)
-            .map_err(|e| Error::invalid("body", format!("cannot be serialized: {e}")))?;
-        if let serde_json::Value::Object(map) = &mut value {
-            for (k, v) in &options.extra_body {
-                map.insert(k.clone(), v.clone());
+        let unserializable =
+            |e: serde_json::Error| Error::invalid("body", format!("cannot be serialized: {e}"));
+        let bytes = if options.extra_body.is_empty() {
+            serde_json::to_vec(body).map_err(unserializable)?
+        } else {
+            // Merged into the value, so an extra field replaces a generated one of that name.
+            let mut value = serde_json::to_value(body).map_err(unserializable)?;
+            if let serde_json::Value::Object(map) = &mut value {
+                for (k, v) in &options.extra_body {
+                    map.insert(k.clone(), v.clone());
+                }
             }
-        }
-        let bytes = serde_json::to_vec(&value)
-            .map_err(|e| Error::invalid("body", format!("cannot be serialized: {e}")))?;
+            serde_json::to_vec(&value).map_err(unserializable)?
+        };
         request.headers_mut().insert(
             reqwest::header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
@@ -199,7 +219,7 @@ pub(crate) fn decode<T: DeserializeOwned + 'static>(done: &Exchanged) -> Result<
         bytes,
         done.response.status(),
         done.response.headers(),
-        &done.context,
+        &done.context(),
     )
 }
 
@@ -255,9 +275,11 @@ pub(crate) fn status_error(done: Exchanged) -> Error {
     let headers = done.response.headers().clone();
     let body = done
         .body
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .as_ref()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
         .unwrap_or_default();
-    let api = ApiError::new(status, headers, body, done.context);
+    let context = done.context();
+    let api = ApiError::new(status, headers, body, context);
     if status.is_success() {
         Error::Status(Box::new(api))
     } else {
@@ -290,61 +312,113 @@ pub(crate) async fn exchange(
     config: &Config,
     ex: Exchange<'_>,
 ) -> std::result::Result<Exchanged, Failed> {
-    let method = ex.request.method().clone();
-    let path = ex.request.url().path().to_string();
+    // Fields are formatted only when the span is enabled.
     let span = tracing::debug_span!(
         "aymara.request",
         operation = ex.operation,
-        method = %method,
-        path = %path,
+        method = %ex.request.method(),
+        path = %ex.request.url().path(),
         status = tracing::field::Empty,
         attempts = tracing::field::Empty,
         request_id = tracing::field::Empty,
     );
-    let context = CallContext {
-        operation: ex.operation,
-        method,
-        path,
-        attempts: 0,
-    };
-    attempts(config, ex, context).instrument(span).await
+    attempts(config, ex).instrument(span).await
 }
 
-async fn attempts(
-    config: &Config,
-    ex: Exchange<'_>,
-    mut context: CallContext,
-) -> std::result::Result<Exchanged, Failed> {
+/// Where a failed attempt went, for its error.
+struct Target {
+    operation: &'static str,
+    method: Method,
+    bare: bool,
+}
+
+impl Target {
+    fn fail(&self, e: reqwest::Error, attempts: u32) -> Failed {
+        record_attempts(attempts);
+        let context = CallContext {
+            operation: self.operation,
+            method: self.method.clone(),
+            path: e.url().map(|u| u.path().to_owned()).unwrap_or_default(),
+            attempts,
+        };
+        // Presigned URLs carry their signature in the query: keep it out of error messages.
+        let source = if self.bare { e.without_url() } else { e };
+        Failed::Transport { source, context }
+    }
+
+    fn too_large(&self, config: &Config, response: &reqwest::Response, attempts: u32) -> Failed {
+        record_attempts(attempts);
+        Failed::TooLarge {
+            limit: config.max_response_body,
+            context: CallContext {
+                operation: self.operation,
+                method: self.method.clone(),
+                path: response.url().path().to_owned(),
+                attempts,
+            },
+        }
+    }
+
+    fn finish(&self, response: reqwest::Response, body: Option<Bytes>, attempts: u32) -> Exchanged {
+        let span = tracing::Span::current();
+        span.record("attempts", attempts);
+        span.record("status", response.status().as_u16());
+        if let Some(id) = request_id_value(response.headers()).and_then(|v| v.to_str().ok()) {
+            span.record("request_id", id);
+        }
+        Exchanged {
+            response,
+            body,
+            operation: self.operation,
+            method: self.method.clone(),
+            attempts,
+        }
+    }
+
+    /// Reads what `read` asks for, and ends the exchange with it.
+    async fn conclude(
+        &self,
+        config: &Config,
+        read: Read,
+        resp: reqwest::Response,
+        attempts: u32,
+    ) -> std::result::Result<Exchanged, (Failed, bool)> {
+        match conclude(config, read, resp).await {
+            Ok((response, body)) => Ok(self.finish(response, body, attempts)),
+            Err((BodyError::TooLarge, response)) => {
+                Err((self.too_large(config, &response, attempts), false))
+            }
+            Err((BodyError::Transport(e), _)) => Err((self.fail(e, attempts), true)),
+        }
+    }
+}
+
+async fn attempts(config: &Config, ex: Exchange<'_>) -> std::result::Result<Exchanged, Failed> {
     let max_retries = ex.max_retries.unwrap_or(config.retry.max_retries);
-    let replay = ex.upload.as_ref().and_then(|u| u.replay.clone());
-    let tracker = ex.upload.as_ref().map(|u| u.tracker.clone());
-    let deadline = match ex.upload {
+    let deadline = match ex.tracker {
         Some(_) => None,
         None => Some(attempt_timeout(ex.timeout.unwrap_or(config.timeout))),
     };
-    let method = context.method.clone();
+    let target = Target {
+        operation: ex.operation,
+        method: ex.request.method().clone(),
+        bare: ex.bare,
+    };
     let mut retry = 0u32;
     let mut current = ex.request;
     loop {
-        // The copy for a next attempt: a clone when the body allows it, else a replay.
-        let spare = if retry < max_retries {
-            current.try_clone()
-        } else {
-            None
-        };
-        let may_retry = spare.is_some() || (retry < max_retries && replay.is_some());
+        let may_retry = retry < max_retries && ex.rebuild.is_some();
         apply(config, ex.bare, ex.headers, &mut current);
         current
             .headers_mut()
             .insert(RETRY_COUNT_HEADER, retry_count(retry));
         *current.timeout_mut() = deadline;
         let attempt = retry.saturating_add(1);
-        context.attempts = attempt;
         let sent = config.http.execute(current).await;
         let (last, delay) = match sent {
             Ok(resp) => {
                 let outcome = Outcome::Response(resp.status(), resp.headers());
-                if may_retry && config.retry.should_retry(&method, &outcome) {
+                if may_retry && config.retry.should_retry(&target.method, &outcome) {
                     let delay = config
                         .retry
                         .server_delay(resp.headers())
@@ -352,16 +426,17 @@ async fn attempts(
                     tracing::debug!(status = resp.status().as_u16(), retry, ?delay, "retrying");
                     (Ok(resp), delay)
                 } else {
-                    match conclude(config, ex.read, resp).await {
-                        Ok((response, body)) => return Ok(finish(response, body, context)),
-                        Err(BodyError::TooLarge) => return Err(too_large(config, context)),
-                        Err(BodyError::Transport(e)) => {
+                    match target.conclude(config, ex.read, resp, attempt).await {
+                        Ok(done) => return Ok(done),
+                        Err((failed, false)) => return Err(failed),
+                        Err((failed, true)) => {
+                            // A body cut short is a transport failure like a reset connection.
                             let failure = Outcome::Failure { connect: false };
-                            if !(may_retry && config.retry.should_retry(&method, &failure)) {
-                                return Err(fail(ex.bare, e, context));
+                            if !(may_retry && config.retry.should_retry(&target.method, &failure)) {
+                                return Err(failed);
                             }
-                            tracing::debug!(error = %e, retry, "body failed; retrying");
-                            (Err(e), config.retry.backoff(retry))
+                            tracing::debug!(retry, "body failed; retrying");
+                            (Err(failed), config.retry.backoff(retry))
                         }
                     }
                 }
@@ -370,30 +445,28 @@ async fn attempts(
                 let failure = Outcome::Failure {
                     connect: e.is_connect(),
                 };
-                if !(may_retry && config.retry.should_retry(&method, &failure)) {
-                    return Err(fail(ex.bare, e, context));
+                if !(may_retry && config.retry.should_retry(&target.method, &failure)) {
+                    return Err(target.fail(e, attempt));
                 }
                 tracing::debug!(error = %e, retry, "retrying");
-                (Err(e), config.retry.backoff(retry))
+                (Err(target.fail(e, attempt)), config.retry.backoff(retry))
             }
         };
-        if let Some(tracker) = &tracker {
+        if let Some(tracker) = &ex.tracker {
             tracker.pause();
         }
         tokio::time::sleep(delay).await;
-        if let Some(tracker) = &tracker {
+        if let Some(tracker) = &ex.tracker {
             tracker.resume();
         }
-        // Decided only now that a retry will happen: a replay reopens the source.
-        let Some(next) = spare.or_else(|| replay.as_ref().and_then(|rebuild| rebuild())) else {
-            // The source could not be reopened (e.g. the file vanished): report this attempt.
+        let Some(next) = ex.rebuild.and_then(|rebuild| rebuild()) else {
+            // The request cannot be built again (e.g. the file vanished): report this attempt.
             return match last {
-                Ok(resp) => match conclude(config, ex.read, resp).await {
-                    Ok((response, body)) => Ok(finish(response, body, context)),
-                    Err(BodyError::TooLarge) => Err(too_large(config, context)),
-                    Err(BodyError::Transport(e)) => Err(fail(ex.bare, e, context)),
-                },
-                Err(e) => Err(fail(ex.bare, e, context)),
+                Ok(resp) => target
+                    .conclude(config, ex.read, resp, attempt)
+                    .await
+                    .map_err(|(failed, _)| failed),
+                Err(failed) => Err(failed),
             };
         };
         drop(last);
@@ -402,37 +475,8 @@ async fn attempts(
     }
 }
 
-fn too_large(config: &Config, context: CallContext) -> Failed {
-    record_attempts(context.attempts);
-    Failed::TooLarge {
-        limit: config.max_response_body,
-        context,
-    }
-}
-
 fn record_attempts(attempts: u32) {
     tracing::Span::current().record("attempts", attempts);
-}
-
-fn fail(bare: bool, e: reqwest::Error, context: CallContext) -> Failed {
-    record_attempts(context.attempts);
-    // Presigned URLs carry their signature in the query: keep it out of error messages.
-    let source = if bare { e.without_url() } else { e };
-    Failed::Transport { source, context }
-}
-
-fn finish(response: reqwest::Response, body: Option<Bytes>, context: CallContext) -> Exchanged {
-    let span = tracing::Span::current();
-    span.record("attempts", context.attempts);
-    span.record("status", response.status().as_u16());
-    if let Some(id) = request_id_value(response.headers()).and_then(|v| v.to_str().ok()) {
-        span.record("request_id", id);
-    }
-    Exchanged {
-        response,
-        body,
-        context,
-    }
 }
 
 /// Reads what `read` asks for of a response that will not be retried.
@@ -440,7 +484,7 @@ async fn conclude(
     config: &Config,
     read: Read,
     mut resp: reqwest::Response,
-) -> std::result::Result<(reqwest::Response, Option<Bytes>), BodyError> {
+) -> std::result::Result<(reqwest::Response, Option<Bytes>), (BodyError, reqwest::Response)> {
     let wanted = match read {
         Read::Whole => true,
         Read::SuccessUnread => !resp.status().is_success(),
@@ -449,8 +493,10 @@ async fn conclude(
     if !wanted {
         return Ok((resp, None));
     }
-    let body = read_bytes(&mut resp, config.max_response_body).await?;
-    Ok((resp, Some(body)))
+    match read_bytes(&mut resp, config.max_response_body).await {
+        Ok(body) => Ok((resp, Some(body))),
+        Err(e) => Err((e, resp)),
+    }
 }
 
 /// Why a body could not be read.
@@ -540,6 +586,8 @@ impl aymara_raw::hooks::Executor for RawExecutor {
             // progenitor adds `api-version: <info.version>`; the API defines no such header.
             request.headers_mut().remove("api-version");
             let headers = HeaderMap::new();
+            let spare = request.try_clone();
+            let rebuild = move || spare.as_ref().and_then(reqwest::Request::try_clone);
             let ex = Exchange {
                 operation: operation_id,
                 request,
@@ -548,7 +596,8 @@ impl aymara_raw::hooks::Executor for RawExecutor {
                 max_retries: None,
                 read: Read::Nothing,
                 bare: false,
-                upload: None,
+                rebuild: Some(&rebuild),
+                tracker: None,
             };
             match exchange(&self.config, ex).await {
                 Ok(done) => Ok(done.response),
