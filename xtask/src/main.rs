@@ -141,8 +141,10 @@ fn regen(check: bool, dump: Option<&Path>) -> Result<(), String> {
         .httpmock(&spec, "crate")
         .map_err(|e| format!("progenitor httpmock: {e}"))?;
 
-    let client_file: syn::File =
+    let mut client_file: syn::File =
         syn::parse2(client).map_err(|e| format!("generated tokens: {e}"))?;
+    let gated = gate_json_schema(&mut client_file.items);
+    eprintln!("schemars: {gated} JsonSchema derives behind the `schemars` feature");
     let ops = operations::generate(&spec, &client_file)?;
     eprintln!(
         "operations: {} operations, {} paginated ({})",
@@ -223,4 +225,50 @@ fn header(hash: &str, report: &normalize::Report) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Moves `schemars::JsonSchema` out of every derive list into
+/// `#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]`: most users never need the
+/// schemas, and the derives cost compile time. Returns how many were moved.
+fn gate_json_schema(items: &mut [syn::Item]) -> usize {
+    let mut moved = 0;
+    for item in items {
+        let attrs = match item {
+            syn::Item::Struct(s) => &mut s.attrs,
+            syn::Item::Enum(e) => &mut e.attrs,
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &mut m.content {
+                    moved += gate_json_schema(inner);
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let mut found = false;
+        for attr in attrs.iter_mut() {
+            if !attr.path().is_ident("derive") {
+                continue;
+            }
+            let Ok(paths) = attr.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            ) else {
+                continue;
+            };
+            let is_schema =
+                |p: &syn::Path| p.segments.last().is_some_and(|s| s.ident == "JsonSchema");
+            if !paths.iter().any(is_schema) {
+                continue;
+            }
+            found = true;
+            let kept: Vec<&syn::Path> = paths.iter().filter(|p| !is_schema(p)).collect();
+            *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+        }
+        if found {
+            attrs.push(syn::parse_quote!(
+                #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+            ));
+            moved += 1;
+        }
+    }
+    moved
 }

@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+#[cfg(feature = "schemars")]
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -99,6 +100,7 @@ macro_rules! open_enum {
             }
         }
 
+        #[cfg(feature = "schemars")]
         impl JsonSchema for $name {
             fn schema_name() -> Cow<'static, str> {
                 stringify!($name).into()
@@ -325,6 +327,7 @@ impl ToolDict {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl JsonSchema for ToolDict {
     fn schema_name() -> Cow<'static, str> {
         "ToolDict".into()
@@ -338,6 +341,7 @@ impl JsonSchema for ToolDict {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl JsonSchema for Tools {
     fn schema_name() -> Cow<'static, str> {
         "Tools".into()

@@ -13,14 +13,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Instructions for a single agent under test.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AgentInstructions {
         ///Agent name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -37,14 +31,8 @@ pub mod types {
         }
     }
     ///A predefined AI instruction (policy text) of an eval type (server name AiInstruction).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AiInstruction {
         ///Instruction text.
         pub content: ::std::string::String,
@@ -64,15 +52,9 @@ pub mod types {
         }
     }
     ///Instructions the AI under test must follow (field `ai_instructions`): plain text, a single agent (`AgentInstructions`) or a multi-agent workflow (`WorkflowInstructions`). Untagged: a JSON string → plain instructions; an object with `system_prompt` → AgentInstructions; an object with `instructions` (array) → WorkflowInstructions.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum AiInstructions {
         String(::std::string::String),
         AgentInstructions(AgentInstructions),
@@ -89,14 +71,8 @@ pub mod types {
         }
     }
     ///One manual edit of a scored response (response only; server name AnswerHistoryOut).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AnswerHistory {
         ///History entry id.
         pub answer_history_uuid: ::std::string::String,
@@ -130,15 +106,8 @@ pub mod types {
         }
     }
     ///Body of `PATCH /v2/eval-runs/{eval_run_uuid}/responses/{response_uuid}`: manual override of a scored response. All fields are optional and nullable; the SDK sends `{}` when nothing is given.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct AnswerUpdateRequest {
         ///New confidence.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -156,14 +125,8 @@ pub mod types {
         }
     }
     ///Details of an API error [old].
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorDetail {
         ///Machine-readable error code. The earlier API revision used: `auth.expired_key`, `auth.insufficient_permissions`, `auth.invalid_key`, `quota.limit_exceeded`, `resource.conflict`, `resource.not_found`, `server.internal_error`, `validation.invalid_format`, `validation.invalid_request` (not an enum: other codes may appear).
         pub code: ::std::string::String,
@@ -183,14 +146,8 @@ pub mod types {
         }
     }
     ///Error body for 4xx/5xx responses, as declared by the earlier generated client [old]. UNCERTAIN: the current SDK does not model error bodies and today's server may send another body (or a non-JSON one); clients must tolerate any body.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ErrorResponse {
         ///The error.
         pub error: ErrorDetail,
@@ -201,14 +158,8 @@ pub mod types {
         }
     }
     ///An eval: a set of generated test prompts for an AI system. Used both as the create request body (`POST /v2/evals`) and as the response of create/get/update/list. In requests only `ai_description` and `eval_type` are required and the server-managed fields (`eval_uuid`, `status`, `created_at`, `updated_at`, `created_by`) should normally be omitted; in responses every field other than those two may be absent or null.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Eval {
         ///Description of the AI system under evaluation.
         pub ai_description: ::std::string::String,
@@ -269,15 +220,8 @@ pub mod types {
         }
     }
     ///Body of `POST /v2/eval-analysis`: filters evals by metadata and score-run performance. All fields are optional; the SDK sends `{}` when nothing is given. Paging uses the body fields `limit`/`offset`. UNCERTAIN: server defaults of `limit`, `offset`, `sort_by` and `sort_order` are undocumented.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EvalAnalysisRequest {
         ///Only evals created after this time.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -357,14 +301,8 @@ pub mod types {
         }
     }
     ///One matching eval with its aggregate score-run statistics.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EvalAnalysisResult {
         ///The eval.
         pub eval: Eval,
@@ -377,14 +315,8 @@ pub mod types {
         }
     }
     ///Aggregate statistics over the score runs of one eval.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EvalAnalysisStats {
         ///Mean pass rate (0.0–1.0). May be absent or null in responses.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -411,14 +343,8 @@ pub mod types {
         }
     }
     ///Response of `POST /v2/eval-analysis` (server name: EvalAnalysisResponse). Next page: same body with `offset` increased by `len(results)` while `has_more` is true.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EvalAnalyzeResponse {
         ///True if more results exist beyond this page.
         pub has_more: bool,
@@ -433,14 +359,8 @@ pub mod types {
         }
     }
     ///A prompt generated for an eval (response only).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EvalPrompt {
         ///Prompt category (e.g. accuracy question types). May be absent or null in responses.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -462,14 +382,8 @@ pub mod types {
         }
     }
     ///One AI answer submitted for scoring (item of `EvalRunRequest.responses`). Unknown extra keys are passed through by the SDK (its runner sends a non-schema `local_file_path`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EvalResponse {
         ///The AI refused to answer (`content` may then be omitted). Not nullable.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -501,14 +415,8 @@ pub mod types {
         }
     }
     ///An example prompt/response pair with its expected verdict, used to steer scoring.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EvalRunExample {
         ///Example id. Nullable.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -530,14 +438,8 @@ pub mod types {
         }
     }
     ///Report on one eval run (nested in `EvalSuiteReport`). For `accuracy` evals the summary strings contain XML-like sections, one per prompt category (`<category>…</category>`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EvalRunReport {
         ///The eval run.
         pub eval_run: EvalRunResult,
@@ -558,14 +460,8 @@ pub mod types {
         }
     }
     ///Body of `POST /v2/eval-runs` and `POST /v2/eval-runs/-/score-responses`. (`is_sandbox` and `workspace_uuid` are query parameters of these endpoints, not body fields.)
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EvalRunRequest {
         ///Description of the AI for this run.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -593,14 +489,8 @@ pub mod types {
         }
     }
     ///An eval run (score run): the scoring of a set of responses against an eval (response only). Scoring is asynchronous; the run starts `created` with `num_responses_scored` = 0.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EvalRunResult {
         ///Description of the AI used for the run. May be absent or null in responses.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -649,14 +539,8 @@ pub mod types {
         }
     }
     ///A summary report over several eval runs (response only). Generation is asynchronous: while in progress `eval_run_reports` is empty and `remaining_reports` counts down.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EvalSuiteReport {
         ///Creation time.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -691,14 +575,8 @@ pub mod types {
         }
     }
     ///Body of `POST /v2/eval-reports` (earlier API name EvalRunSuiteSummaryInSchema).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EvalSuiteReportRequest {
         ///Ids of the eval runs to summarise (`score_run.<uuid>`).
         pub eval_run_uuids: ::std::vec::Vec<::std::string::String>,
@@ -709,14 +587,8 @@ pub mod types {
         }
     }
     ///A kind of eval (server name EvalTypeSchema).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EvalType {
         ///Description of the eval type.
         pub description: ::std::string::String,
@@ -740,15 +612,8 @@ pub mod types {
         }
     }
     ///Body of `PUT /v2/evals/{eval_uuid}`: updates eval fields and adds, updates or deletes prompts in one call. All fields are optional and nullable; the SDK sends `{}` when nothing is given.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EvalUpdate {
         ///New description of the AI system.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -778,14 +643,8 @@ pub mod types {
         }
     }
     ///Body of `POST /v2/files` (server name FileUploadRequest): request upload URLs for local files and/or register remote files.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FileCreateRequest {
         ///Files to register.
         pub files: ::std::vec::Vec<FileUploadItem>,
@@ -799,14 +658,8 @@ pub mod types {
         }
     }
     ///Response of `POST /v2/files` (server name FileUploadResponse).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FileCreateResponse {
         ///One result per requested file, in request order [inferred].
         pub files: ::std::vec::Vec<FileUpload>,
@@ -820,14 +673,8 @@ pub mod types {
         }
     }
     ///A stored file (response only). Note: there is no `processing_status` field, although the get docstring promises one; use `GET /v2/files/{file_uuid}/status`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FileDetail {
         ///MIME type.
         pub content_type: ::std::string::String,
@@ -870,14 +717,8 @@ pub mod types {
         }
     }
     ///Extracted frames of a processed video (server name FileFramesResponse).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FileFrames {
         ///File id (a bare `<uuid>`).
         pub file_uuid: ::std::string::String,
@@ -892,15 +733,8 @@ pub mod types {
         }
     }
     ///Pointer to an uploaded or stored file, used as response content or as ground truth. Both fields are optional; at least one is expected in practice [inferred]. `file_uuid` is the documented way to reference a file in eval runs.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FileReference {
         ///Id of a file from the files API (a bare `<uuid>`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -915,14 +749,8 @@ pub mod types {
         }
     }
     ///Processing status of a file (server name FileStatusResponse).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FileStatus {
         ///Creation time.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -945,15 +773,8 @@ pub mod types {
         }
     }
     ///Result for one registered or uploaded file (server name FileUploadResult): the response of `POST /v2/files/-/uploads` and the items of `FileCreateResponse`. All fields may be absent or null.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FileUpload {
         ///MIME type. May be absent or null in responses.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -985,14 +806,8 @@ pub mod types {
         }
     }
     ///Multipart body of `POST /v2/files/-/uploads`: exactly one part, `file`, with the raw bytes. No other form fields (`workspace_uuid` goes in the query string).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FileUploadBody {
         ///The file's raw bytes. Part filename: the base name of the uploaded path, or the caller-supplied name; the SDK falls back to `upload` for raw bytes. Part `Content-Type`: caller-supplied, else guessed from the filename, else `application/octet-stream`.
         pub file: ::std::string::String,
@@ -1003,15 +818,8 @@ pub mod types {
         }
     }
     ///One file to register (SDK name `File`). All fields are optional and nullable; give either `local_file_path` or `remote_uri`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FileUploadItem {
         ///MIME type (e.g. `video/mp4`); inferred from the extension when omitted [doc].
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1029,15 +837,9 @@ pub mod types {
         }
     }
     ///Reference answer material for accuracy evals (field `ground_truth`): a text or a `FileReference`. Untagged: a JSON string vs an object.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum GroundTruth {
         String(::std::string::String),
         FileReference(FileReference),
@@ -1048,14 +850,8 @@ pub mod types {
         }
     }
     ///One page of AI instructions (offset pagination with query `limit`/`offset`). Next page: resend the same query with `offset` = sent offset + `len(items)`; there is a next page iff `items` is non-empty and `offset + len(items) < count` (if `count` is missing, iff `len(items) == limit`). Note: the official SDK's auto-pagination never reaches page 2.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PagedAiInstruction {
         ///Total number of matching items (not the page size) [old, inferred]. UNCERTAIN: the SDK README calls it the current start offset, which is almost certainly a generator-template artefact; the earlier SDK treated it as the total. May be absent or null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1069,14 +865,8 @@ pub mod types {
         }
     }
     ///One page of evals (offset pagination with query `limit`/`offset`). Next page: resend the same query with `offset` = sent offset + `len(items)`; there is a next page iff `items` is non-empty and `offset + len(items) < count` (if `count` is missing, iff `len(items) == limit`). Note: the official SDK's auto-pagination never reaches page 2.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PagedEval {
         ///Total number of matching items (not the page size) [old, inferred]. UNCERTAIN: the SDK README calls it the current start offset, which is almost certainly a generator-template artefact; the earlier SDK treated it as the total. May be absent or null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1090,14 +880,8 @@ pub mod types {
         }
     }
     ///One page of eval prompts (offset pagination with query `limit`/`offset`). Next page: resend the same query with `offset` = sent offset + `len(items)`; there is a next page iff `items` is non-empty and `offset + len(items) < count` (if `count` is missing, iff `len(items) == limit`). Note: the official SDK's auto-pagination never reaches page 2.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PagedEvalPrompt {
         ///Total number of matching items (not the page size) [old, inferred]. UNCERTAIN: the SDK README calls it the current start offset, which is almost certainly a generator-template artefact; the earlier SDK treated it as the total. May be absent or null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1111,14 +895,8 @@ pub mod types {
         }
     }
     ///One page of eval runs (offset pagination with query `limit`/`offset`). Next page: resend the same query with `offset` = sent offset + `len(items)`; there is a next page iff `items` is non-empty and `offset + len(items) < count` (if `count` is missing, iff `len(items) == limit`). Note: the official SDK's auto-pagination never reaches page 2.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PagedEvalRunResult {
         ///Total number of matching items (not the page size) [old, inferred]. UNCERTAIN: the SDK README calls it the current start offset, which is almost certainly a generator-template artefact; the earlier SDK treated it as the total. May be absent or null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1132,14 +910,8 @@ pub mod types {
         }
     }
     ///One page of eval suite reports (offset pagination with query `limit`/`offset`). Next page: resend the same query with `offset` = sent offset + `len(items)`; there is a next page iff `items` is non-empty and `offset + len(items) < count` (if `count` is missing, iff `len(items) == limit`). Note: the official SDK's auto-pagination never reaches page 2.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PagedEvalSuiteReport {
         ///Total number of matching items (not the page size) [old, inferred]. UNCERTAIN: the SDK README calls it the current start offset, which is almost certainly a generator-template artefact; the earlier SDK treated it as the total. May be absent or null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1153,14 +925,8 @@ pub mod types {
         }
     }
     ///One page of eval types (offset pagination with query `limit`/`offset`). Next page: resend the same query with `offset` = sent offset + `len(items)`; there is a next page iff `items` is non-empty and `offset + len(items) < count` (if `count` is missing, iff `len(items) == limit`). Note: the official SDK's auto-pagination never reaches page 2.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PagedEvalType {
         ///Total number of matching items (not the page size) [old, inferred]. UNCERTAIN: the SDK README calls it the current start offset, which is almost certainly a generator-template artefact; the earlier SDK treated it as the total. May be absent or null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1174,14 +940,8 @@ pub mod types {
         }
     }
     ///One page of files (offset pagination with query `limit`/`offset`). Next page: resend the same query with `offset` = sent offset + `len(items)`; there is a next page iff `items` is non-empty and `offset + len(items) < count` (if `count` is missing, iff `len(items) == limit`). Note: the official SDK's auto-pagination never reaches page 2.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PagedFileDetail {
         ///Total number of matching items (not the page size) [old, inferred]. UNCERTAIN: the SDK README calls it the current start offset, which is almost certainly a generator-template artefact; the earlier SDK treated it as the total. May be absent or null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1195,14 +955,8 @@ pub mod types {
         }
     }
     ///One page of scored responses (offset pagination with query `limit`/`offset`). Next page: resend the same query with `offset` = sent offset + `len(items)`; there is a next page iff `items` is non-empty and `offset + len(items) < count` (if `count` is missing, iff `len(items) == limit`). Note: the official SDK's auto-pagination never reaches page 2.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PagedScoredResponse {
         ///Total number of matching items (not the page size) [old, inferred]. UNCERTAIN: the SDK README calls it the current start offset, which is almost certainly a generator-template artefact; the earlier SDK treated it as the total. May be absent or null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1216,14 +970,8 @@ pub mod types {
         }
     }
     ///A prompt to add to an eval (item of `EvalUpdate.prompt_creates`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PromptCreate {
         ///Prompt category.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1237,14 +985,8 @@ pub mod types {
         }
     }
     ///An example prompt used to steer prompt generation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PromptExample {
         ///Example prompt text.
         pub content: ::std::string::String,
@@ -1264,14 +1006,8 @@ pub mod types {
         }
     }
     ///A change to an existing prompt (item of `EvalUpdate.prompt_updates`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PromptUpdate {
         ///`update` or `delete`. Optional, not nullable. UNCERTAIN: default when omitted is undocumented, presumably `update`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1291,15 +1027,9 @@ pub mod types {
         }
     }
     ///Content of an AI response (field `content`): the answer text or a `FileReference` to an uploaded image/video. Untagged: a JSON string vs an object. Agent/workflow evals send JSON-serialised traces as the string [nb]; image answers come back as a `FileReference` with a presigned https `remote_file_path` [nb].
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ResponseContent {
         String(::std::string::String),
         FileReference(FileReference),
@@ -1310,14 +1040,8 @@ pub mod types {
         }
     }
     ///A response with its scoring verdict (response only; server name EvalScoredResponse).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ScoredResponse {
         ///The AI refused to answer. May be absent or null in responses.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1378,14 +1102,8 @@ pub mod types {
         }
     }
     ///A tool available to an agent.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Tool {
         ///Tool definition, e.g. a JSON schema of the tool's parameters: any JSON value (the SDK types it as a string or a free-form object); may be null. Required in requests (the key must be present).
         pub content: ::serde_json::Value,
@@ -1398,14 +1116,8 @@ pub mod types {
         }
     }
     ///Tools given as an array of `Tool` objects.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ToolArray {
         ///Variant tag. Optional: the official SDK never sets it in requests; the server probably defaults it to `array` [inferred, UNCERTAIN].
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1429,9 +1141,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ToolArrayType {
         #[serde(rename = "array")]
         Array,
@@ -1471,14 +1183,8 @@ pub mod types {
         }
     }
     ///Tools described as text.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ToolString {
         ///Variant tag. Optional: the official SDK never sets it in requests; the server probably defaults it to `string` [inferred, UNCERTAIN].
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1502,9 +1208,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ToolStringType {
         #[serde(rename = "string")]
         String,
@@ -1544,14 +1250,8 @@ pub mod types {
         }
     }
     ///Feature flags of a user.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserFeatureFlags {
         ///Dashboard enabled for the user.
         pub enable_dashboard: bool,
@@ -1562,14 +1262,8 @@ pub mod types {
         }
     }
     ///Organisation of a user.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserOrganization {
         ///Organisation name.
         pub name: ::std::string::String,
@@ -1582,14 +1276,8 @@ pub mod types {
         }
     }
     ///A user, as referenced by manual edits (the SDK defines this shape twice, as `UpdatedBy` and `ManuallyUpdatedBy`).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserRef {
         ///User email.
         pub email: ::std::string::String,
@@ -1617,15 +1305,8 @@ pub mod types {
         }
     }
     ///Workspace of a user. All fields may be absent or null.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserWorkspace {
         ///Workspace name. May be absent or null in responses.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1646,14 +1327,8 @@ pub mod types {
         }
     }
     ///A multi-agent workflow.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WorkflowInstructions {
         ///The agents in the workflow; must contain at least one [doc].
         pub instructions: ::std::vec::Vec<AgentInstructions>,
