@@ -122,6 +122,18 @@ impl From<&String> for EvalSource {
     }
 }
 
+impl From<crate::EvalId> for EvalSource {
+    fn from(eval_uuid: crate::EvalId) -> Self {
+        Self::Existing(eval_uuid.into_string())
+    }
+}
+
+impl From<&crate::EvalId> for EvalSource {
+    fn from(eval_uuid: &crate::EvalId) -> Self {
+        Self::Existing(eval_uuid.as_str().to_owned())
+    }
+}
+
 impl From<Request<crate::operations::EvalsCreate>> for EvalSource {
     fn from(request: Request<crate::operations::EvalsCreate>) -> Self {
         Self::Create(Box::new(request))
@@ -469,10 +481,10 @@ impl MultiTurnOutcome {
 impl MultiTurn {
     /// The multi-turn flow for an existing eval, with the defaults (5 turns at most,
     /// concurrency 8).
-    pub fn new(client: Client, eval_uuid: impl Into<String>) -> Self {
+    pub fn new(client: Client, eval_uuid: impl Into<crate::EvalId>) -> Self {
         Self {
             client,
-            eval_uuid: eval_uuid.into(),
+            eval_uuid: eval_uuid.into().into_string(),
             max_turns: DEFAULT_MAX_TURNS,
             settings: Settings::default(),
         }

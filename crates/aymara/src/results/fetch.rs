@@ -24,7 +24,12 @@ impl RunResults {
     /// println!("{} responses, pass rate {pass_rate:?}", results.responses.len());
     /// # Ok(()) }
     /// ```
-    pub async fn fetch(client: &crate::Client, eval_run_uuid: &str) -> Result<Self> {
+    /// The run is given by id, or by anything that carries it (`&run`).
+    pub async fn fetch(
+        client: &crate::Client,
+        eval_run_uuid: impl Into<crate::EvalRunId>,
+    ) -> Result<Self> {
+        let eval_run_uuid = &eval_run_uuid.into();
         let run = client.evals().runs().get(eval_run_uuid).send().await?;
         let responses = client
             .evals()
@@ -47,7 +52,11 @@ impl RunResults {
     /// ```
     #[cfg(feature = "blocking")]
     #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
-    pub fn fetch_blocking(client: &crate::blocking::Client, eval_run_uuid: &str) -> Result<Self> {
+    pub fn fetch_blocking(
+        client: &crate::blocking::Client,
+        eval_run_uuid: impl Into<crate::EvalRunId>,
+    ) -> Result<Self> {
+        let eval_run_uuid = &eval_run_uuid.into();
         let (run, eval, prompts) = run_eval_prompts_blocking(client, eval_run_uuid)?;
         let responses = client
             .evals()
@@ -87,7 +96,7 @@ async fn eval_and_prompts(
 /// The run, its eval and every page of its prompts.
 pub(super) async fn run_eval_prompts(
     client: &crate::Client,
-    eval_run_uuid: &str,
+    eval_run_uuid: &crate::EvalRunId,
 ) -> Result<(EvalRunResult, Option<Eval>, Vec<EvalPrompt>)> {
     let run = client.evals().runs().get(eval_run_uuid).send().await?;
     let (eval, prompts) = eval_and_prompts(client, &run).await?;
@@ -98,7 +107,7 @@ pub(super) async fn run_eval_prompts(
 #[cfg(feature = "blocking")]
 pub(super) fn run_eval_prompts_blocking(
     client: &crate::blocking::Client,
-    eval_run_uuid: &str,
+    eval_run_uuid: &crate::EvalRunId,
 ) -> Result<(EvalRunResult, Option<Eval>, Vec<EvalPrompt>)> {
     let run = client.evals().runs().get(eval_run_uuid).send()?;
     let eval = match &run.evaluation {

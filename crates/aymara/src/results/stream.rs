@@ -168,19 +168,20 @@ impl<'a, W: Write> PageExporter<'a, W> {
 /// ```
 pub async fn export_responses(
     client: &crate::Client,
-    eval_run_uuid: &str,
+    eval_run_uuid: impl Into<crate::EvalRunId>,
     format: Format,
     out: impl Write,
 ) -> Result<Exported, ExportError> {
+    let eval_run_uuid = &eval_run_uuid.into();
     let (run, eval, prompts) = super::fetch::run_eval_prompts(client, eval_run_uuid).await?;
     let mut export = PageExporter::new(&run, eval.as_ref(), &prompts, format, out)?;
-    let pages = client
+    // The stream is `Unpin`: no pinning needed.
+    let mut pages = client
         .evals()
         .runs()
         .list_responses(eval_run_uuid)
         .prefetch(super::fetch::PREFETCH)
         .pages();
-    let mut pages = std::pin::pin!(pages);
     while let Some(page) = pages.try_next().await? {
         export.add_page(page.items)?;
     }
@@ -192,10 +193,11 @@ pub async fn export_responses(
 #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub fn export_responses_blocking(
     client: &crate::blocking::Client,
-    eval_run_uuid: &str,
+    eval_run_uuid: impl Into<crate::EvalRunId>,
     format: Format,
     out: impl Write,
 ) -> Result<Exported, ExportError> {
+    let eval_run_uuid = &eval_run_uuid.into();
     let (run, eval, prompts) = super::fetch::run_eval_prompts_blocking(client, eval_run_uuid)?;
     let mut export = PageExporter::new(&run, eval.as_ref(), &prompts, format, out)?;
     let pages = client
