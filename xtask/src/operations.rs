@@ -664,25 +664,23 @@ fn emit_paginated(op: &Op, types: &[syn::Item]) -> Result<Option<TokenStream>, S
             .map(|f| f.ty.clone())
     };
     let name = &op.name;
+    // `output.<name>` as an `Option`, whatever the field's optionality (or `None` if absent).
+    let optional = |name: &str| {
+        let field = ident(name);
+        match out_field(name) {
+            Some(t) if first_generic(&t, "Option").is_some() => quote! { output.#field },
+            Some(_) => quote! { ::std::option::Option::Some(output.#field) },
+            None => quote! { ::std::option::Option::None },
+        }
+    };
     let (items_field, count_expr, more_expr) = if let Some(ty) = out_field("items") {
-        let count = match out_field("count") {
-            Some(c) if first_generic(&c, "Option").is_some() => quote! { output.count },
-            Some(_) => quote! { ::std::option::Option::Some(output.count) },
-            None => quote! { ::std::option::Option::None },
-        };
-        (("items", ty), count, quote! { ::std::option::Option::None })
+        (("items", ty), optional("count"), optional("has_more"))
     } else if let Some(ty) = out_field("results") {
-        let count = match out_field("total_count") {
-            Some(c) if first_generic(&c, "Option").is_some() => quote! { output.total_count },
-            Some(_) => quote! { ::std::option::Option::Some(output.total_count) },
-            None => quote! { ::std::option::Option::None },
-        };
-        let more = match out_field("has_more") {
-            Some(c) if first_generic(&c, "Option").is_some() => quote! { output.has_more },
-            Some(_) => quote! { ::std::option::Option::Some(output.has_more) },
-            None => quote! { ::std::option::Option::None },
-        };
-        (("results", ty), count, more)
+        (
+            ("results", ty),
+            optional("total_count"),
+            optional("has_more"),
+        )
     } else {
         return Err(format!(
             "{}: windowed, but {out_name} has neither `items` nor `results`",

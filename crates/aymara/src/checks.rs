@@ -18,15 +18,6 @@ use crate::error::{Error, Result};
 /// Most results an analysis page may ask for (the API's documented maximum).
 pub const MAX_ANALYSIS_LIMIT: u64 = 100;
 
-/// Every check of `op`: its path, its query and its rules.
-pub(crate) fn check<O: Operation>(op: &O) -> Result<()> {
-    op.path().map_err(|e| Error::invalid(e.field, e.reason))?;
-    let mut query = Query::default();
-    op.query(&mut query);
-    check_query(&query)?;
-    check_rules(op)
-}
-
 /// An empty id in the query would silently mean "none" (e.g. the current workspace).
 pub(crate) fn check_query(query: &Query) -> Result<()> {
     for (name, value) in query.pairs() {

@@ -222,8 +222,7 @@ async fn wait<O: Operation>(w: Wait<O>) -> Result<O::Output> {
         acceptor,
         config,
     } = w;
-    request.check_refused()?;
-    crate::checks::check(&request.op)?;
+    // The request itself is checked by its first `send`, before anything goes out.
     if !(config.backoff.is_finite() && config.backoff >= 1.0) {
         return Err(Error::invalid("backoff", "must be a finite number >= 1.0"));
     }

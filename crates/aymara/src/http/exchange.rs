@@ -246,7 +246,7 @@ pub(crate) fn parse_body<T: DeserializeOwned + 'static>(
     })
 }
 
-pub(crate) fn decode_error<T: DeserializeOwned>(
+fn decode_error<T: DeserializeOwned>(
     bytes: &[u8],
     source: serde_json::Error,
     status: Option<StatusCode>,
