@@ -2,7 +2,7 @@
 //! same thing by hand. Prints one [`Outcome`] line; peak RSS is read at the very end.
 //!
 //! Both clients get the same `reqwest::Client` settings (the SDK's defaults: 5 s connect timeout,
-//! 20 idle connections per host), the same headers (`x-api-key`, `x-use-sandbox: False`, the
+//! 64 idle connections per host), the same headers (`x-api-key`, `x-use-sandbox: False`, the
 //! SDK's user agent, `accept: application/json`, `x-aymara-retry-count: 0`), the same
 //! per-request timeout (60 s, none for uploads), the same 64 KiB read chunks for uploads, and
 //! decode into the same `aymara::types` structs.
@@ -99,7 +99,7 @@ fn aymara_client(p: &Params) -> Result<aymara::Client> {
 fn raw_client() -> Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(5))
-        .pool_max_idle_per_host(20)
+        .pool_max_idle_per_host(aymara::config::DEFAULT_POOL_MAX_IDLE_PER_HOST)
         .build()?)
 }
 

@@ -5,3 +5,5 @@ pub(crate) mod exchange;
 pub mod options;
 pub(crate) mod raw;
 pub mod retry;
+#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+pub(crate) mod tls;
