@@ -442,9 +442,7 @@ async fn attempts(config: &Config, ex: Exchange<'_>) -> std::result::Result<Exch
                 }
             }
             Err(e) => {
-                let failure = Outcome::Failure {
-                    connect: e.is_connect(),
-                };
+                let failure = crate::retry::failure(&e);
                 if !(may_retry && config.retry.should_retry(&target.method, &failure)) {
                     return Err(target.fail(e, attempt));
                 }

@@ -131,6 +131,8 @@ pub(crate) enum Outcome<'a> {
     /// says whether the connection was never established, so the server cannot have seen the
     /// request.
     Failure { connect: bool },
+    /// The server's TLS certificate was refused: asking again cannot change that.
+    Untrusted,
 }
 
 /// Whether `method` may be repeated without changing the outcome.
@@ -172,7 +174,43 @@ fn should_retry(method: &Method, outcome: &Outcome<'_>, policy: NonIdempotentRet
             }
         }
         Outcome::Failure { connect } => like_idempotent || (*connect && when_safe),
+        Outcome::Untrusted => false,
     }
+}
+
+/// The retry outcome of a request that got no response.
+pub(crate) fn failure(e: &reqwest::Error) -> Outcome<'static> {
+    if certificate_refused(e) {
+        Outcome::Untrusted
+    } else {
+        Outcome::Failure {
+            connect: e.is_connect(),
+        }
+    }
+}
+
+/// Whether rustls refused the server's certificate somewhere in this error chain. rustls reports
+/// it inside an `io::Error`, whose `source()` skips the error it wraps, hence `get_ref`.
+fn certificate_refused(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(err) = next {
+        #[cfg(feature = "rustls")]
+        if matches!(
+            err.downcast_ref::<rustls::Error>(),
+            Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)
+        ) {
+            return true;
+        }
+        if let Some(inner) = err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            && certificate_refused(inner)
+        {
+            return true;
+        }
+        next = err.source();
+    }
+    false
 }
 
 /// `retry-after-ms` (milliseconds), else `Retry-After` as seconds or as an HTTP date.
