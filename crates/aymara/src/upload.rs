@@ -225,22 +225,6 @@ impl Tracker {
         s.source_error = None;
     }
 
-    /// Stops the clocks while the transport waits to retry.
-    pub(crate) fn pause(&self) {
-        self.lock().paused = true;
-    }
-
-    /// Restarts the clocks for the next attempt (whose body, if rebuilt, resets them again).
-    pub(crate) fn resume(&self) {
-        let mut s = self.lock();
-        let now = Instant::now();
-        s.paused = false;
-        s.last_progress = now;
-        if s.finished_at.is_some() {
-            s.finished_at = Some(now);
-        }
-    }
-
     fn fail(&self, e: &std::io::Error) {
         self.lock().source_error = Some((e.kind(), e.to_string()));
     }
@@ -463,6 +447,23 @@ impl<S: Stream<Item = std::io::Result<Bytes>>> Stream for Counting<S> {
                 Poll::Ready(Some(Err(e)))
             }
             Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl crate::http::exchange::RetryPause for Tracker {
+    fn pause(&self) {
+        self.lock().paused = true;
+    }
+
+    /// Restarts the clocks for the next attempt (whose body, if rebuilt, resets them again).
+    fn resume(&self) {
+        let mut s = self.lock();
+        let now = Instant::now();
+        s.paused = false;
+        s.last_progress = now;
+        if s.finished_at.is_some() {
+            s.finished_at = Some(now);
         }
     }
 }

@@ -23,7 +23,6 @@ use crate::config::Config;
 use crate::error::{ApiError, CallContext, DecodeError, Error, Result, request_id_value, snippet};
 use crate::options::RequestOptions;
 use crate::retry::Outcome;
-use crate::upload::Tracker;
 
 // Header names built at compile time: inserting by `&str` parses the name each time.
 const RETRY_COUNT_HEADER: HeaderName = HeaderName::from_static("x-aymara-retry-count");
@@ -42,6 +41,15 @@ pub(crate) enum Read {
 /// Rebuilds a request whose body cannot be cloned (a streamed upload), so it can be retried.
 pub(crate) type Replay = Arc<dyn Fn() -> Option<reqwest::Request> + Send + Sync>;
 
+/// An upload body's clocks, stopped while the exchange waits to retry (so the wait is neither a
+/// stall nor a slow response). A trait, so that the exchange does not depend on the upload module.
+pub(crate) trait RetryPause: Send + Sync {
+    /// The exchange is about to wait before the next attempt.
+    fn pause(&self);
+    /// The next attempt starts.
+    fn resume(&self);
+}
+
 /// One exchange: a built request and how to run it.
 pub(crate) struct Exchange<'a> {
     pub(crate) operation: &'static str,
@@ -58,7 +66,7 @@ pub(crate) struct Exchange<'a> {
     pub(crate) rebuild: Option<&'a (dyn Fn() -> Option<reqwest::Request> + Send + Sync)>,
     /// Uploads: their progress, paused while waiting to retry (so the wait is not a stall). An
     /// upload has no total deadline per attempt: the caller's stall guard watches the body.
-    pub(crate) tracker: Option<Arc<Tracker>>,
+    pub(crate) tracker: Option<Arc<dyn RetryPause>>,
 }
 
 /// The final response of an exchange (any status), with its body when it was read.
