@@ -108,32 +108,82 @@ async fn an_unknown_issuer_is_refused() {
     assert_eq!(server.handshakes.load(Ordering::SeqCst), 0);
 }
 
-/// With the test CA trusted (the platform verifier reads `SSL_CERT_FILE` on Linux, once, so this
-/// runs in a child process of this test binary), the call succeeds over TLS.
+/// Runs one test of this binary again in a child process with `env` set (the platform verifier
+/// reads `SSL_CERT_FILE` when the client is built, and tests share their process), and checks
+/// that it passed.
+fn in_child(test: &str, env: &[(&str, &std::ffi::OsStr)]) {
+    let mut command = std::process::Command::new(std::env::current_exe().unwrap());
+    command
+        .args(["--exact", test, "--nocapture"])
+        .env(CHILD, "1")
+        .env_remove("SSL_CERT_DIR");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let out = command.output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "child failed:\n{text}");
+    assert!(text.contains("1 passed"), "the child ran no test:\n{text}");
+}
+
+/// With the test CA trusted (`SSL_CERT_FILE`, read by the platform verifier on Linux), the call
+/// succeeds over TLS.
 #[tokio::test]
 async fn a_trusted_server_answers_over_tls() {
     if std::env::var_os(CHILD).is_none() {
         let dir = tempfile::tempdir().unwrap();
         let ca = dir.path().join("ca.pem");
         std::fs::write(&ca, CA).unwrap();
-        let out = std::process::Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "a_trusted_server_answers_over_tls",
-                "--nocapture",
-            ])
-            .env(CHILD, "1")
-            .env("SSL_CERT_FILE", &ca)
-            .env_remove("SSL_CERT_DIR")
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned()
-            + &String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "child failed:\n{text}");
-        assert!(text.contains("1 passed"), "the child ran no test:\n{text}");
+        in_child(
+            "a_trusted_server_answers_over_tls",
+            &[("SSL_CERT_FILE", ca.as_os_str())],
+        );
         return;
     }
     let server = server().await;
     client(&server.url).health().check().send().await.unwrap();
     assert_eq!(server.handshakes.load(Ordering::SeqCst), 1);
+}
+
+/// A machine with no CA certificate at all (a bare container): the client still builds and
+/// speaks plain HTTP (the emulator needs nothing else), and an HTTPS call fails once, saying why.
+#[tokio::test]
+async fn without_system_roots_http_works_and_https_says_why() {
+    if std::env::var_os(CHILD).is_none() {
+        let none = std::ffi::OsStr::new("/nonexistent/aymara-test-roots");
+        in_child(
+            "without_system_roots_http_works_and_https_says_why",
+            &[("SSL_CERT_FILE", none), ("SSL_CERT_DIR", none)],
+        );
+        return;
+    }
+    let plain = httpmock::MockServer::start_async().await;
+    let health = plain
+        .mock_async(|when, then| {
+            when.method(httpmock::Method::GET).path("/health/");
+            then.status(200);
+        })
+        .await;
+    client(&plain.base_url())
+        .health()
+        .check()
+        .send()
+        .await
+        .unwrap();
+    health.assert_async().await;
+
+    let server = server().await;
+    let err = client(&server.url)
+        .health()
+        .check()
+        .send()
+        .await
+        .unwrap_err();
+    let text = format!("{err} {err:?}");
+    assert!(matches!(err, aymara::Error::Connection { .. }), "{text}");
+    assert!(text.contains("No CA certificates were loaded"), "{text}");
+    assert!(text.contains("SSL_CERT_FILE"), "{text}");
+    assert!(text.contains("attempts: 1"), "{text}");
+    assert_eq!(server.handshakes.load(Ordering::SeqCst), 0);
 }
