@@ -175,7 +175,7 @@ impl Client {
     }
 
     /// The generated low-level client, routed through this client's exchange (auth, retries,
-    /// deadline, tracing) with no per-request options; the generated code reads the responses.
+    /// deadline, tracing, body size limit) with no per-request options.
     pub fn raw(&self) -> aymara_raw::Client {
         let executor = Arc::new(crate::http::exchange::RawExecutor {
             config: self.config.clone(),

@@ -482,6 +482,21 @@ async fn bodies_over_the_limit_are_refused_not_buffered() {
     assert!(matches!(err, Error::ResponseTooLarge { .. }), "{err:?}");
     let err = client.files().delete("f-1").await.unwrap_err();
     assert!(matches!(err, Error::ResponseTooLarge { .. }), "{err:?}");
+    // The generated client reads through the same exchange: the limit holds there too.
+    let err = client
+        .raw()
+        .files_get()
+        .file_uuid("f-1")
+        .send()
+        .await
+        .unwrap_err();
+    let mut chain = err.to_string();
+    let mut cause = std::error::Error::source(&err);
+    while let Some(c) = cause {
+        chain = format!("{chain}: {c}");
+        cause = c.source();
+    }
+    assert!(chain.contains("over the 1024-byte limit"), "{chain}");
 
     // A declared length of a terabyte allocates nothing up front.
     let server = FaultServer::start(|_, _| Fault::ShortBody {

@@ -577,7 +577,8 @@ fn attempt_timeout(timeout: Duration) -> Duration {
 }
 
 /// The executor behind [`crate::Client::raw`]: the generated client's requests take the same
-/// exchange (auth, retries, deadline, tracing); the generated code reads the responses.
+/// exchange (auth, retries, deadline, tracing, body size limit); the generated code decodes the
+/// body the exchange read.
 pub(crate) struct RawExecutor {
     pub(crate) config: Arc<Config>,
 }
@@ -600,19 +601,27 @@ impl aymara_raw::hooks::Executor for RawExecutor {
                 headers: &headers,
                 timeout: None,
                 max_retries: None,
-                read: Read::Nothing,
+                read: Read::Whole,
                 bare: false,
                 rebuild: Some(&rebuild),
                 tracker: None,
             };
             match exchange(&self.config, ex).await {
-                Ok(done) => Ok(done.response),
+                Ok(done) => Ok(read_response(done)),
                 Err(Failed::Transport { source, .. }) => Err(source),
-                // Not reached (nothing is read); reported as a body error all the same.
                 Err(Failed::TooLarge { limit, .. }) => Err(body_error(limit).await),
             }
         })
     }
+}
+
+/// The response as the exchange read it, its body in memory.
+fn read_response(mut done: Exchanged) -> reqwest::Response {
+    let mut out = http::Response::new(reqwest::Body::from(done.body.take().unwrap_or_default()));
+    *out.status_mut() = done.response.status();
+    *out.version_mut() = done.response.version();
+    *out.headers_mut() = std::mem::take(done.response.headers_mut());
+    reqwest::Response::from(out)
 }
 
 /// A reqwest body error saying the size limit was passed: the generated client's error type
