@@ -34,8 +34,6 @@ pub(crate) enum Read {
     Whole,
     /// Error bodies only; a 2xx is handed back unread (raw and streaming access).
     SuccessUnread,
-    /// Nothing (the generated client reads its own responses).
-    Nothing,
 }
 
 /// Rebuilds a request whose body cannot be cloned (a streamed upload), so it can be retried.
@@ -494,7 +492,6 @@ async fn conclude(
     let wanted = match read {
         Read::Whole => true,
         Read::SuccessUnread => !resp.status().is_success(),
-        Read::Nothing => false,
     };
     if !wanted {
         return Ok((resp, None));
