@@ -173,6 +173,7 @@ use tokio::sync::oneshot;
 
 mod error;
 mod middleware;
+mod records;
 mod routes;
 mod server;
 mod sim;

@@ -18,7 +18,7 @@ use rusqlite::{Connection, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::state::{EvalRec, FileRec, FileSource, ReportRec, RunRec};
+use crate::records::{EvalRec, FileRec, FileSource, ReportRec, RunRec};
 
 /// All resources.
 #[derive(Default)]
