@@ -171,6 +171,7 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+mod blobs;
 mod error;
 mod middleware;
 mod records;

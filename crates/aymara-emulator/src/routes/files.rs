@@ -14,32 +14,24 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use aymara_raw::compat::{FileProcessingStatus, FileType};
 use aymara_raw::types;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
-use tokio::io::{AsyncWriteExt, BufWriter};
 use tokio_util::io::ReaderStream;
 
 use super::{JsonBody, Params};
+use crate::blobs::{Sink, Written, remove_quietly};
 use crate::error::ApiError;
 use crate::middleware::empty;
+use crate::sim::files::{
+    file_type_for, frame_count, processing, processing_delay, ready_frames, sniff,
+};
 use crate::sim::png::synthetic_png;
 use crate::state::{
-    FileRec, FileSource, Lifecycle, ORGANIZATION_UUID, Phase, SharedState, USER_UUID, new_uuid,
+    FileRec, FileSource, Lifecycle, ORGANIZATION_UUID, SharedState, USER_UUID, new_uuid,
     random_token,
 };
 
-/// `error_message` of files registered with `remote_uri`.
-pub(crate) const REMOTE_URI_ERROR: &str =
-    "the emulator has no network access; remote_uri cannot be fetched";
-/// Bytes per synthetic video frame (frame_count = clamp(size / this, 1, 240)).
-const BYTES_PER_FRAME: u64 = 64 * 1024;
-/// Most frames a video gets.
-const MAX_FRAMES: u64 = 240;
-/// Leading bytes kept to recognise a file's format.
-const HEAD_LEN: usize = 16;
-/// Write buffer of uploads.
-const WRITE_BUFFER: usize = 1024 * 1024;
 /// Read buffer of downloads.
 const READ_BUFFER: usize = 256 * 1024;
 const OCTET_STREAM: &str = "application/octet-stream";
@@ -106,7 +98,7 @@ pub(crate) async fn upload(
         )));
     }
     let file_type = file_type_for(&content_type);
-    let problem = sniff(&file_type, &content_type, &written);
+    let problem = sniff(&file_type, &content_type, &written.head, written.utf8_ok);
     let now = Utc::now();
     let rec = FileRec {
         remote_file_path: storage_key(&uuid, file_name.as_deref(), &content_type),
@@ -289,7 +281,7 @@ pub(crate) async fn presigned_put(
     }
     let written = sink.finish().await?;
 
-    let problem = sniff(&file_type, &content_type, &written);
+    let problem = sniff(&file_type, &content_type, &written.head, written.utf8_ok);
     // A fresh name per upload: a second PUT never overwrites bytes a record points at, and the
     // file I/O happens before the store lock is taken.
     let final_path = config
@@ -499,85 +491,6 @@ pub(crate) async fn frame_png(
 // Views and processing
 // ---------------------------------------------------------------------------------------------
 
-/// The processing state of a file, computed from elapsed time.
-struct Processing {
-    status: FileProcessingStatus,
-    error: Option<String>,
-    updated_at: DateTime<Utc>,
-}
-
-fn processing(rec: &FileRec) -> Processing {
-    match &rec.source {
-        FileSource::AwaitingUpload => Processing {
-            status: FileProcessingStatus::Pending,
-            error: None,
-            updated_at: rec.updated_at,
-        },
-        FileSource::Remote { lifecycle } => {
-            let done = lifecycle.phase() == Phase::Done;
-            Processing {
-                status: if done {
-                    FileProcessingStatus::Failed
-                } else {
-                    FileProcessingStatus::Pending
-                },
-                error: done.then(|| REMOTE_URI_ERROR.to_owned()),
-                updated_at: if done {
-                    rec.updated_at.max(lifecycle.phase_started_at())
-                } else {
-                    rec.updated_at
-                },
-            }
-        }
-        FileSource::Stored {
-            lifecycle, problem, ..
-        } => {
-            let (status, error) = match (lifecycle.phase(), problem) {
-                (Phase::Queued, _) => (FileProcessingStatus::Pending, None),
-                (Phase::Working, _) => (FileProcessingStatus::Processing, None),
-                (Phase::Done, Some(problem)) => {
-                    (FileProcessingStatus::Failed, Some(problem.clone()))
-                }
-                (Phase::Done, None) => (FileProcessingStatus::Completed, None),
-            };
-            Processing {
-                status,
-                error,
-                updated_at: rec.updated_at.max(lifecycle.phase_started_at()),
-            }
-        }
-    }
-}
-
-/// Number of frames of a completed video, else 409 explaining why there are none.
-fn ready_frames(rec: &FileRec) -> Result<u64, ApiError> {
-    if rec.file_type != FileType::Video {
-        return Err(ApiError::conflict(format!(
-            "file `{}` is a {} file ({}); frames exist only for video files",
-            rec.uuid, rec.file_type, rec.content_type
-        )));
-    }
-    let p = processing(rec);
-    match (&p.status, &rec.source) {
-        (FileProcessingStatus::Completed, FileSource::Stored { size, .. }) => {
-            Ok(frame_count(*size))
-        }
-        (FileProcessingStatus::Failed, _) => Err(ApiError::conflict(format!(
-            "video `{}` failed processing and has no frames: {}",
-            rec.uuid,
-            p.error.unwrap_or_default()
-        ))),
-        (status, _) => Err(ApiError::conflict(format!(
-            "video `{}` is still {status}; poll GET /v2/files/{}/status until it is completed",
-            rec.uuid, rec.uuid
-        ))),
-    }
-}
-
-fn frame_count(size: u64) -> u64 {
-    (size / BYTES_PER_FRAME).clamp(1, MAX_FRAMES)
-}
-
 fn content_url(base_url: &str, uuid: &str) -> String {
     format!("{base_url}/_emulator/files/{uuid}/content")
 }
@@ -630,63 +543,6 @@ fn upload_view(rec: &FileRec, base_url: &str) -> types::FileUpload {
         processing_status: Some(processing(rec).status),
         remote_file_path: Some(rec.remote_file_path.clone()),
         remote_uri: None,
-    }
-}
-
-fn processing_delay(file_type: &FileType, config: &crate::state::Config) -> std::time::Duration {
-    if *file_type == FileType::Video {
-        config.video_processing_delay
-    } else {
-        std::time::Duration::ZERO
-    }
-}
-
-/// `video/*` → video, `image/*` → image, `text/*` → text, anything else → document.
-pub(crate) fn file_type_for(content_type: &str) -> FileType {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    match essence.split('/').next().unwrap_or_default() {
-        "video" => FileType::Video,
-        "image" => FileType::Image,
-        "text" => FileType::Text,
-        _ => FileType::Document,
-    }
-}
-
-/// Why the bytes cannot be processed as `file_type`, if they cannot.
-fn sniff(file_type: &FileType, content_type: &str, written: &Written) -> Option<String> {
-    let head = written.head.as_slice();
-    match file_type {
-        FileType::Video => {
-            let iso_bmff = head.get(4..8) == Some(b"ftyp".as_slice());
-            let webm = head.starts_with(&[0x1a, 0x45, 0xdf, 0xa3]);
-            (!iso_bmff && !webm).then(|| {
-                format!(
-                    "cannot process the file as a video ({content_type}): no ISO-BMFF `ftyp` box \
-                     at byte 4 and no WebM/Matroska signature"
-                )
-            })
-        }
-        FileType::Image => {
-            let png = head.starts_with(b"\x89PNG\r\n\x1a\n");
-            let jpeg = head.starts_with(&[0xff, 0xd8, 0xff]);
-            let gif = head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a");
-            let webp = head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP".as_slice());
-            (!(png || jpeg || gif || webp)).then(|| {
-                format!(
-                    "cannot process the file as an image ({content_type}): it is not a PNG, JPEG, \
-                     GIF or WebP image"
-                )
-            })
-        }
-        FileType::Text => (!written.utf8_ok).then(|| {
-            format!("cannot process the file as text ({content_type}): it is not valid UTF-8")
-        }),
-        _ => None,
     }
 }
 
@@ -805,156 +661,14 @@ fn multipart_error(err: MultipartError) -> ApiError {
     ApiError::invalid_format(format!("malformed multipart body: {}", err.body_text()))
 }
 
-async fn remove_quietly(path: &FsPath) {
-    // Best effort: the file may already be gone.
-    let _ = tokio::fs::remove_file(path).await;
-}
-
-/// What was written.
-struct Written {
-    path: PathBuf,
-    size: u64,
-    head: Vec<u8>,
-    utf8_ok: bool,
-}
-
-/// A file being written chunk by chunk, noting its size, first bytes and (for text) whether it
-/// is UTF-8.
-struct Sink {
-    out: BufWriter<tokio::fs::File>,
-    path: PathBuf,
-    size: u64,
-    head: Vec<u8>,
-    utf8: Option<Utf8Check>,
-}
-
-impl Sink {
-    async fn create(path: PathBuf, check_utf8: bool) -> Result<Self, ApiError> {
-        let file = tokio::fs::File::create(&path)
-            .await
-            .map_err(|err| ApiError::internal(format!("could not create the file: {err}")))?;
-        Ok(Self {
-            out: BufWriter::with_capacity(WRITE_BUFFER, file),
-            path,
-            size: 0,
-            head: Vec::with_capacity(HEAD_LEN),
-            utf8: check_utf8.then(Utf8Check::new),
-        })
-    }
-
-    async fn write(&mut self, chunk: &[u8]) -> Result<(), ApiError> {
-        let room = HEAD_LEN.saturating_sub(self.head.len());
-        self.head
-            .extend_from_slice(chunk.get(..room.min(chunk.len())).unwrap_or_default());
-        if let Some(check) = &mut self.utf8 {
-            check.feed(chunk);
-        }
-        self.size = self
-            .size
-            .saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
-        self.out
-            .write_all(chunk)
-            .await
-            .map_err(|err| ApiError::internal(format!("could not write the file: {err}")))
-    }
-
-    async fn finish(mut self) -> Result<Written, ApiError> {
-        if let Err(err) = self.out.flush().await {
-            self.abort().await;
-            return Err(ApiError::internal(format!(
-                "could not write the file: {err}"
-            )));
-        }
-        Ok(Written {
-            utf8_ok: self.utf8.as_ref().is_none_or(Utf8Check::is_valid),
-            path: self.path,
-            size: self.size,
-            head: self.head,
-        })
-    }
-
-    async fn abort(self) {
-        drop(self.out);
-        remove_quietly(&self.path).await;
-    }
-}
-
-/// Incremental UTF-8 validation across chunk boundaries.
-struct Utf8Check {
-    /// Bytes of a character split across chunks (at most 3).
-    carry: Vec<u8>,
-    ok: bool,
-}
-
-impl Utf8Check {
-    fn new() -> Self {
-        Self {
-            carry: Vec::new(),
-            ok: true,
-        }
-    }
-
-    fn feed(&mut self, chunk: &[u8]) {
-        if !self.ok {
-            return;
-        }
-        let joined;
-        let data: &[u8] = if self.carry.is_empty() {
-            chunk
-        } else {
-            joined = [self.carry.as_slice(), chunk].concat();
-            &joined
-        };
-        match std::str::from_utf8(data) {
-            Ok(_) => self.carry.clear(),
-            Err(err) if err.error_len().is_none() => {
-                self.carry = data.get(err.valid_up_to()..).unwrap_or_default().to_vec();
-            }
-            Err(_) => self.ok = false,
-        }
-    }
-
-    fn is_valid(&self) -> bool {
-        self.ok && self.carry.is_empty()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn utf8_check_handles_split_characters() {
-        let text = "héllo wörld ✓".as_bytes();
-        for split in 0..text.len() {
-            let mut check = Utf8Check::new();
-            check.feed(&text[..split]);
-            check.feed(&text[split..]);
-            assert!(check.is_valid(), "split at {split}");
-        }
-        let mut bad = Utf8Check::new();
-        bad.feed(&[0x61, 0xff, 0x62]);
-        assert!(!bad.is_valid());
-        let mut truncated = Utf8Check::new();
-        truncated.feed(&[0xe2, 0x9c]);
-        assert!(!truncated.is_valid());
-    }
-
-    #[test]
-    fn file_types_follow_content_types() {
-        assert_eq!(file_type_for("video/mp4"), FileType::Video);
-        assert_eq!(file_type_for("image/png"), FileType::Image);
-        assert_eq!(file_type_for("text/plain; charset=utf-8"), FileType::Text);
-        assert_eq!(file_type_for("application/pdf"), FileType::Document);
-    }
-
-    #[test]
-    fn storage_keys_and_frames() {
+    fn storage_keys() {
         assert_eq!(storage_key("u", Some("clip.MP4"), "video/mp4"), "u_raw.mp4");
         assert_eq!(storage_key("u", None, "image/png"), "u_raw.png");
         assert_eq!(storage_key("u", Some("noext"), "x/y"), "u_raw.bin");
-        assert_eq!(frame_count(0), 1);
-        assert_eq!(frame_count(10 * 65536 + 5), 10);
-        assert_eq!(frame_count(u64::MAX), 240);
     }
 }
