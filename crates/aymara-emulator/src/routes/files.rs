@@ -24,7 +24,7 @@ use crate::blobs::{Sink, Written, remove_quietly};
 use crate::error::ApiError;
 use crate::middleware::empty;
 use crate::sim::files::{
-    file_type_for, frame_count, processing, processing_delay, ready_frames, sniff,
+    file_type_for, frame_count, mime_essence, processing, processing_delay, ready_frames, sniff,
 };
 use crate::sim::png::synthetic_png;
 use crate::state::{
@@ -558,12 +558,7 @@ fn storage_key(uuid: &str, name: Option<&str>, content_type: &str) -> String {
 }
 
 fn extension_for(content_type: &str) -> &'static str {
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let essence = mime_essence(content_type);
     match essence.as_str() {
         "video/mp4" => "mp4",
         "video/quicktime" => "mov",

@@ -104,14 +104,19 @@ pub(crate) fn processing_delay(file_type: &FileType, config: &Config) -> std::ti
     }
 }
 
-/// `video/*` → video, `image/*` → image, `text/*` → text, anything else → document.
-pub(crate) fn file_type_for(content_type: &str) -> FileType {
-    let essence = content_type
+/// The type and subtype of a `Content-Type`, lowercase, without parameters.
+pub(crate) fn mime_essence(content_type: &str) -> String {
+    content_type
         .split(';')
         .next()
         .unwrap_or_default()
         .trim()
-        .to_ascii_lowercase();
+        .to_ascii_lowercase()
+}
+
+/// `video/*` → video, `image/*` → image, `text/*` → text, anything else → document.
+pub(crate) fn file_type_for(content_type: &str) -> FileType {
+    let essence = mime_essence(content_type);
     match essence.split('/').next().unwrap_or_default() {
         "video" => FileType::Video,
         "image" => FileType::Image,
