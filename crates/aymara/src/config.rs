@@ -192,6 +192,7 @@ impl ClientBuilder {
 
     /// Uses a caller-built `reqwest::Client` (proxies, TLS roots, pool settings). Its own
     /// timeouts apply in addition to the SDK's; auth and defaults are still added per request.
+    /// Its TLS is its own: the SDK's `ring` configuration applies only to the client it builds.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
