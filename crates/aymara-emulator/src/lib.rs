@@ -271,13 +271,10 @@ impl Drop for Emulator {
         // Fails the test that used this emulator (unless it is already failing).
         let violations = self.spec_violations();
         if !violations.is_empty() && !std::thread::panicking() {
-            // ok: deliberate, and only with response validation on (tests, CI): failing the
-            // test that used this emulator is the validation layer's job.
-            panic!(
-                "the emulator sent {} response(s) that violate openapi.json:\n{}",
-                violations.len(),
-                violations.join("\n")
-            );
+            // Deliberate, and only with response validation on (tests, CI): failing the test
+            // that used this emulator is the validation layer's job.
+            let (count, list) = (violations.len(), violations.join("\n"));
+            panic!("the emulator sent {count} response(s) that violate openapi.json:\n{list}"); // ok: deliberate, see above
         }
     }
 }

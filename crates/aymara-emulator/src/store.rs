@@ -411,7 +411,7 @@ mod tests {
         assert_eq!(left, (150..200).collect::<Vec<_>>());
         assert_eq!(t.get("id199"), Some(&199));
         assert_eq!(t.get("id3"), None);
-        *t.get_mut("id160").unwrap() = 7;
+        *t.get_mut("id160").unwrap() = 7; // ok: unit test
         assert_eq!(t.get("id160"), Some(&7));
     }
 
