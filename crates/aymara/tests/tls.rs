@@ -85,6 +85,11 @@ fn client(url: &str) -> aymara::Client {
         .unwrap()
 }
 
+/// `GET /health/` through a default client.
+async fn check_health(url: &str) -> aymara::Result<()> {
+    client(url).health().check().send().await
+}
+
 /// A certificate from an unknown CA is refused: verification is on, and the handshake got as far
 /// as checking it, so the client's `ring` provider negotiated with the server. A refused
 /// certificate is not retried (a connection error otherwise is): one handshake, one attempt.
@@ -94,12 +99,7 @@ async fn an_unknown_issuer_is_refused() {
         return; // SSL_CERT_FILE trusts the test CA in the child: nothing to refuse there.
     }
     let server = server().await;
-    let err = client(&server.url)
-        .health()
-        .check()
-        .send()
-        .await
-        .unwrap_err();
+    let err = check_health(&server.url).await.unwrap_err();
     assert!(matches!(err, aymara::Error::Connection { .. }), "{err:?}");
     let chain = format!("{err:?}");
     assert!(chain.contains("UnknownIssuer"), "{chain}");
@@ -142,7 +142,7 @@ async fn a_trusted_server_answers_over_tls() {
         return;
     }
     let server = server().await;
-    client(&server.url).health().check().send().await.unwrap();
+    check_health(&server.url).await.unwrap();
     assert_eq!(server.handshakes.load(Ordering::SeqCst), 1);
 }
 
@@ -165,21 +165,11 @@ async fn without_system_roots_http_works_and_https_says_why() {
             then.status(200);
         })
         .await;
-    client(&plain.base_url())
-        .health()
-        .check()
-        .send()
-        .await
-        .unwrap();
+    check_health(&plain.base_url()).await.unwrap();
     health.assert_async().await;
 
     let server = server().await;
-    let err = client(&server.url)
-        .health()
-        .check()
-        .send()
-        .await
-        .unwrap_err();
+    let err = check_health(&server.url).await.unwrap_err();
     let text = format!("{err} {err:?}");
     assert!(matches!(err, aymara::Error::Connection { .. }), "{text}");
     assert!(text.contains("No CA certificates were loaded"), "{text}");
